@@ -1,0 +1,22 @@
+"""Plain factory functions for tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leads.records import LeadChange, upsert_lead
+from leads.tables import Lead, Team
+
+
+def unique_email(prefix: str = "lead") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}@example.com"
+
+
+def make_lead(session: Session, team: Team, **values: Any) -> Lead:
+    """A lead of `team` with the given column values (an email is made up if none is given)."""
+    if "email" not in values and "external_id" not in values:
+        values["email"] = unique_email()
+    return upsert_lead(session, team_id=team.id, change=LeadChange(values)).lead
