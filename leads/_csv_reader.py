@@ -61,8 +61,9 @@ def decode_text(data: bytes, *, name: str) -> tuple[str, str]:
 def sniff_delimiter(text: str) -> str:
     """Find the delimiter among `,` `;` tab `|` from a sample of the text.
 
-    csv.Sniffer guesses; the guess stands unless another candidate splits the sampled records
-    into more fields, equally consistently (a header like `Revenue, EUR` fools the Sniffer).
+    csv.Sniffer guesses; the guess stands unless another candidate splits more of the sampled
+    records into the header's field count (a header like `Revenue, EUR` fools the Sniffer, and
+    a malformed row must not turn a `;` file into a one-column `,` file).
     """
     sample = text[:_SNIFF_CHARS]
     truncated = len(text) > _SNIFF_CHARS
@@ -77,15 +78,19 @@ def sniff_delimiter(text: str) -> str:
     return best if scores[best][1] > 1 else ","
 
 
-def _split_score(sample: str, delimiter: str, *, truncated: bool) -> tuple[bool, int]:
-    """(every record has the header's field count, that count) when split by delimiter."""
+def _split_score(sample: str, delimiter: str, *, truncated: bool) -> tuple[float, int]:
+    """(share of records with the header's field count, that count) when split by delimiter.
+
+    A split that leaves the header one field long scores nothing: it finds no columns.
+    """
     records = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if r]
     if truncated and len(records) > 1:
         records.pop()  # the sample may end inside a record
-    if not records:
-        return (False, 0)
+    if not records or len(records[0]) < 2:
+        return (0.0, 0)
     width = len(records[0])
-    return (all(len(r) == width for r in records), width)
+    share = sum(len(r) == width for r in records) / len(records)
+    return (round(share, 2), width)
 
 
 def csv_records(text: str, delimiter: str, *, name: str) -> Iterator[tuple[int, list[str]]]:

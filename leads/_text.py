@@ -7,7 +7,21 @@ import unicodedata
 
 # Values web-form and spreadsheet exports write for "nothing entered".
 PLACEHOLDERS = frozenset(
-    {"select", "n/a", "na", "null", "none", "-", "--", "?", "없음", "해당없음", "미입력"}
+    {
+        "select",
+        "n/a",
+        "na",
+        "null",
+        "none",
+        "unknown",
+        "-",
+        "--",
+        "?",
+        "없음",
+        "해당없음",
+        "미입력",
+        "모름",
+    }
 )
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
