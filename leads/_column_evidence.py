@@ -137,7 +137,7 @@ def _contained_synonyms(key: str) -> list[tuple[str, float, str, int]]:
 
 def value_candidates(column: str, values: Sequence[str]) -> list[Candidate]:
     """Targets the sampled values alone point to: emails, phone numbers, countries, ids."""
-    if len(values) < 2:
+    if not values:
         return []
     found: list[Candidate] = []
     for target, check, floor, span in (
