@@ -88,6 +88,8 @@ def raw_executemany(engine: Engine, sql: str, rows: list[tuple[Any, ...]]) -> fl
     try:
         start = time.perf_counter()
         cursor = connection.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("BEGIN")  # the engine leaves sqlite3 in autocommit mode
         cursor.executemany(marks, rows)
         connection.commit()
         return time.perf_counter() - start
@@ -102,6 +104,8 @@ def raw_execute_each(engine: Engine, sql: str, rows: list[tuple[Any, ...]]) -> f
     try:
         start = time.perf_counter()
         cursor = connection.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("BEGIN")
         for row in rows:
             cursor.execute(marks, row)
         connection.commit()

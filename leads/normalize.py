@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from leads._industry import INDUSTRIES, normalize_industry
 from leads._money import USD_RATES, Money, parse_money
@@ -48,6 +48,26 @@ _HEADCOUNT_WORDS = re.compile(
 _KOREAN_DOMESTIC = re.compile(r"^0\d{8,10}$")
 
 
+# Plain ASCII addresses (dot-atom local part, letter-digit-hyphen labels, alphabetic TLD) that
+# email-validator accepts unchanged except for case; checked here because validating a big
+# import's every address through IDNA costs more than the rest of the import together.
+_PLAIN_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+
+def _plain_email(text: str) -> bool:
+    if len(text) > 254 or not _PLAIN_EMAIL.match(text):
+        return False
+    local, _, domain = text.rpartition("@")
+    labels = domain.lower().split(".")
+    special = any(".".join(labels[i:]) in _SPECIAL_USE for i in range(len(labels)))
+    idna_like = any(label[2:4] == "--" for label in labels)  # xn-- and reserved forms
+    return len(local) <= 64 and not special and not idna_like
+
+
 def normalize_email(value: str | None) -> str | None:
     """Validate an email address (syntax only, no DNS) and return it normalised and lower-cased.
 
@@ -57,6 +77,8 @@ def normalize_email(value: str | None) -> str | None:
     if value is None or is_blank(value):
         return None
     text = value.strip()
+    if _plain_email(text):
+        return text.lower()
     try:
         address = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:

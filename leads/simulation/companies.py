@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from leads.simulation import names
+from leads.simulation.draws import pick
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -109,7 +110,7 @@ def make_companies(rng: np.random.Generator, count: int) -> Companies:
     return Companies(
         name=company_names,
         domain=domains,
-        city=[rng.choice(COUNTRIES[c].cities) for c in country.tolist()],
+        city=[pick(rng, COUNTRIES[c].cities) for c in country.tolist()],
         industry=industry,
         country=country,
         revenue_usd=revenue,
@@ -142,15 +143,14 @@ def _names(
 def _korean_name(rng: np.random.Generator) -> tuple[str, str]:
     picks = rng.integers(0, len(names.KO_COMPANY_SYLLABLES), 2 + int(rng.random() < 0.25))
     stem = [names.KO_COMPANY_SYLLABLES[i] for i in picks.tolist()]
-    suffix = names.KO_COMPANY_SUFFIX[int(rng.integers(len(names.KO_COMPANY_SUFFIX)))]
+    suffix = pick(rng, names.KO_COMPANY_SUFFIX)
     hangul = "".join(s for s, _ in stem) + suffix[0]
-    form = names.KO_LEGAL_FORMS[int(rng.integers(len(names.KO_LEGAL_FORMS)))]
+    form = pick(rng, names.KO_LEGAL_FORMS)
     roman = "".join(r for _, r in stem) + ("-" + suffix[1] if suffix[1] else "")
     return form.format(hangul), roman
 
 
 def _english_name(rng: np.random.Generator, industry: str, country: str) -> tuple[str, str]:
-    first = names.EN_COMPANY_FIRST[int(rng.integers(len(names.EN_COMPANY_FIRST)))]
-    seconds = names.EN_COMPANY_SECOND.get(industry, names.EN_COMPANY_GENERIC)
-    second = seconds[int(rng.integers(len(seconds)))]
+    first = pick(rng, names.EN_COMPANY_FIRST)
+    second = pick(rng, names.EN_COMPANY_SECOND.get(industry, names.EN_COMPANY_GENERIC))
     return f"{first} {second} {names.LEGAL_SUFFIX[country]}", f"{first}{second}".lower()

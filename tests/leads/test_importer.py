@@ -63,18 +63,28 @@ def test_korean_headers_in_cp949_map_and_normalise(
     path.write_bytes(
         "이메일,성명,회사명,업종,매출액,직급,국가,연락처\n"
         "kim@samsung-like.co.kr,김민수,한빛전자,제조업,10억,팀장,대한민국,010-1234-5678\n"
-        "lee@fin.kr,이영희,누리금융,금융,\"5,000,000 KRW\",이사,한국,02-555-1234\n".encode("cp949")
+        'lee@fin.kr,이영희,누리금융,금융,"5,000,000 KRW",이사,한국,02-555-1234\n'.encode("cp949")
     )
     report = import_file(session, team_id=team.id, path=path)
 
     assert report.file["encoding"] == "cp949"
     assert {c: m.target for c, m in report.mapping.items()} == {
-        "이메일": "email", "성명": "name", "회사명": "company", "업종": "industry",
-        "매출액": "revenue", "직급": "title", "국가": "country", "연락처": "phone",
+        "이메일": "email",
+        "성명": "name",
+        "회사명": "company",
+        "업종": "industry",
+        "매출액": "revenue",
+        "직급": "title",
+        "국가": "country",
+        "연락처": "phone",
     }
     kim, lee = leads_of(session, team)
     assert (kim.email, kim.name, kim.company, kim.title) == (
-        "kim@samsung-like.co.kr", "김민수", "한빛전자", "팀장")
+        "kim@samsung-like.co.kr",
+        "김민수",
+        "한빛전자",
+        "팀장",
+    )
     assert (kim.industry, kim.country, kim.phone) == ("manufacturing", "KR", "+821012345678")
     assert (kim.revenue_amount, kim.revenue_currency) == (1e9, "KRW")
     assert kim.revenue_usd == pytest.approx(1e9 / 1380, rel=0.05)
@@ -100,7 +110,11 @@ def test_xlsx_imports_like_csv(session: Session, team: Team, tmp_path: Path) -> 
     assert "email" in report.rejected[0].reason
     ana, bo = leads_of(session, team)
     assert (ana.company, ana.revenue_usd, ana.employees, ana.industry) == (
-        "Acme", 5e6, 120, "software")
+        "Acme",
+        5e6,
+        120,
+        "software",
+    )
     assert (bo.revenue_currency, bo.employees) == ("EUR", 125)
 
 
@@ -112,7 +126,7 @@ def test_bad_rows_are_reported_by_line_and_good_rows_kept(
         "email;company;revenue;notes\n"  # line 1
         "a@ok.io;A;$1M;fine\n"  # line 2
         "b@ok.io;B;$2M;too;many;fields\n"  # line 3: malformed
-        "c@ok.io;C;lots;\"a note\nover two lines\"\n"  # lines 4-5: bad revenue, row kept
+        'c@ok.io;C;lots;"a note\nover two lines"\n'  # lines 4-5: bad revenue, row kept
         "not-an-email;D;$1M;x\n"  # line 6: no valid identity
         ";E;$1M;no email at all\n"  # line 7
         "f@ok.io;F;$3M;fine\n",  # line 8

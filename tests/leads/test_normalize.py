@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leads import normalize
 from leads._text import fold
@@ -395,3 +398,29 @@ def test_no_synonym_belongs_to_two_codes(vocabulary: str) -> None:
         for synonym in (code, *synonyms):
             owners.setdefault(fold(synonym), set()).add(code)
     assert {key: codes for key, codes in owners.items() if len(codes) > 1} == {}
+
+
+_ATEXT = "abcXYZ019!#$%&'*+/=?^_`{|}~-"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    local=st.lists(st.text(_ATEXT, min_size=1, max_size=12), min_size=1, max_size=3),
+    labels=st.lists(st.text("abz09-", min_size=1, max_size=10), min_size=1, max_size=3),
+    tld=st.sampled_from(["com", "KR", "io", "local", "test", "co", "x", "arpa"]),
+)
+def test_the_plain_email_fast_path_agrees_with_email_validator(
+    local: list[str], labels: list[str], tld: str
+) -> None:
+    address = ".".join(local) + "@" + ".".join([*labels, tld])
+    try:
+        expected: str | None = validate_email(
+            address, check_deliverability=False
+        ).normalized.lower()
+    except EmailNotValidError:
+        expected = None
+    try:
+        got: str | None = normalize.normalize_email(address)
+    except ValidationFailed:
+        got = None
+    assert got == expected

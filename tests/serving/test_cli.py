@@ -34,8 +34,16 @@ def team_name(cli_database: str) -> str:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for command in (["import"], ["simulate"], ["stats"], ["demo"], ["team", "create"],
-                    ["event", "record"], ["form", "submit"], ["db", "upgrade"]):
+    for command in (
+        ["import"],
+        ["simulate"],
+        ["stats"],
+        ["demo"],
+        ["team", "create"],
+        ["event", "record"],
+        ["form", "submit"],
+        ["db", "upgrade"],
+    ):
         output = run(*command, "--help")
         assert "Example:" in output, command
 
@@ -85,28 +93,62 @@ def test_event_recording_is_idempotent_from_the_cli(team_name: str, tmp_path: Pa
     from leads.tables import Lead, Team
 
     with get_engine().connect() as connection:
-        lead_id = str(connection.scalar(
-            select(Lead.id).join(Team, Team.id == Lead.team_id).where(Team.name == team_name)))
-    args = ("event", "record", lead_id, "api_event", "--team", team_name,
-            "--payload", '{"action": "signup"}', "--key", "signup-1")
+        lead_id = str(
+            connection.scalar(
+                select(Lead.id).join(Team, Team.id == Lead.team_id).where(Team.name == team_name)
+            )
+        )
+    args = (
+        "event",
+        "record",
+        lead_id,
+        "api_event",
+        "--team",
+        team_name,
+        "--payload",
+        '{"action": "signup"}',
+        "--key",
+        "signup-1",
+    )
     assert "recorded as event" in run(*args)
     assert "already recorded" in run(*args)
-    assert "payload" in fails("event", "record", lead_id, "api_event", "--team", team_name,
-                              "--payload", "[1]")
+    assert "payload" in fails(
+        "event", "record", lead_id, "api_event", "--team", team_name, "--payload", "[1]"
+    )
 
 
 def test_forms_route_from_the_cli(team_name: str, tmp_path: Path) -> None:
     definition = tmp_path / "form.json"
-    definition.write_text(json.dumps({
-        "fields": [{"name": "email", "type": "email", "required": True},
-                   {"name": "interest", "type": "select", "options": ["Product A", "Product B"]}],
-        "rules": [{"field": "interest", "equals": "Product A", "add_to_list": "product-a",
-                   "add_product_interest": "Product A"}],
-    }), encoding="utf-8")
+    definition.write_text(
+        json.dumps(
+            {
+                "fields": [
+                    {"name": "email", "type": "email", "required": True},
+                    {"name": "interest", "type": "select", "options": ["Product A", "Product B"]},
+                ],
+                "rules": [
+                    {
+                        "field": "interest",
+                        "equals": "Product A",
+                        "add_to_list": "product-a",
+                        "add_product_interest": "Product A",
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     output = run("form", "create", "demo", str(definition), "--team", team_name)
     form_id = re.search(r"id (\d+)", output).group(1)  # type: ignore[union-attr]
-    output = run("form", "submit", form_id, "email=Kim@Example.co.kr", "interest=Product A",
-                 "--team", team_name)
+    output = run(
+        "form",
+        "submit",
+        form_id,
+        "email=Kim@Example.co.kr",
+        "interest=Product A",
+        "--team",
+        team_name,
+    )
     assert "product-a" in output
     assert "kim@example.co.kr" in output
     output = fails("form", "submit", form_id, "email=nope", "--team", team_name)

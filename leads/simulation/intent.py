@@ -1,0 +1,101 @@
+"""The hidden buying intent behind every lead's behaviour, and the meetings it leads to.
+
+Intent is a logit per lead and simulated day:
+
+    x[i, d] = base[i] + z[i, d] + surge[i, d]
+
+- `base` comes from ICP fit (industry and size), seniority, lead source, stated product
+  interest, a company effect shared by colleagues and a personal effect;
+- `z` drifts as an AR(1) process, z[d] = 0.9 z[d-1] + 0.35 e[d], e ~ N(0, 1) (sd about 0.8);
+- `surge` is a buying trigger that ~30% of leads get on a random day: a jump of 1.5-3 logits
+  decaying with a time constant of 5-15 days.
+
+`sigmoid(x[i, d])` is the lead's intent on day d; every behaviour (opens, clicks, reading
+depth, replies, webinar minutes, sign-ups) is more likely the higher it is.
+
+Meetings: on each eligible day d the lead books a meeting with probability
+`h[i, d] = sigmoid(x[i, d] - MEETING_OFFSET)`, and stops at the first one. A day is eligible
+when it is a whole simulated day before the cut-off (the run's end or now) and after the day
+the lead arrived (every day for leads that existed before the run). Hence
+
+    p_convert[i] = 1 - prod over eligible d of (1 - h[i, d])
+
+is exactly the probability, given the lead's whole hidden intent path, that it books at least
+one meeting during the run; `converted` is drawn from it (day-by-day Bernoulli trials), so no
+model of the observable events can rank leads better than p_convert does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from leads.simulation.draws import sigmoid
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+MEETING_OFFSET = 6.2
+_BASE = -2.6
+_SENIORITY_EFFECT = np.array([0.5, 0.6, 0.5, 0.2, -0.4])  # c_level, vp, director, manager, staff
+_SOURCE_EFFECT = np.array([0.2, 0.0, 0.5, 0.8, -0.1, 0.4, 0.3, -0.8])  # people.SOURCES order
+_INTEREST_EFFECT = np.array([0.0, 0.3, 0.3, 0.5])
+_PHI, _SIGMA = 0.9, 0.35
+
+
+def base_intent(
+    rng: np.random.Generator,
+    *,
+    icp_fit: FloatArray,
+    company_effect: FloatArray,
+    seniority: IntArray,
+    source: IntArray,
+    interests: IntArray,
+) -> FloatArray:
+    """Each lead's long-run intent logit."""
+    return (
+        _BASE + 1.8 * icp_fit + company_effect + _SENIORITY_EFFECT[seniority]
+        + _SOURCE_EFFECT[source] + _INTEREST_EFFECT[interests]
+        + rng.normal(0.0, 0.6, len(icp_fit))
+    )  # fmt: skip
+
+
+def intent_paths(rng: np.random.Generator, base: FloatArray, days: int) -> FloatArray:
+    """Intent logits x[i, d] for `days` days: base + AR(1) drift + a decaying surge."""
+    count = len(base)
+    drift = np.empty((count, days))
+    drift[:, 0] = rng.normal(0.0, _SIGMA / np.sqrt(1 - _PHI**2), count)
+    shocks = rng.normal(0.0, _SIGMA, (count, days))
+    for day in range(1, days):
+        drift[:, day] = _PHI * drift[:, day - 1] + shocks[:, day]
+    has_surge = rng.random(count) < 0.3
+    surge_day = rng.integers(0, days, count)
+    amplitude = rng.uniform(1.5, 3.0, count) * has_surge
+    tau = rng.uniform(5.0, 15.0, count)
+    since = np.arange(days)[None, :] - surge_day[:, None]
+    surge = np.where(since >= 0, amplitude[:, None] * np.exp(-since / tau[:, None]), 0.0)
+    return base[:, None] + drift + surge
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The truth for each lead: p_convert, whether it converted, and the day it did (-1)."""
+
+    p_convert: FloatArray
+    converted: NDArray[np.bool_]
+    meeting_day: IntArray
+
+
+def meetings(rng: np.random.Generator, x: FloatArray, arrival: IntArray, full_days: int) -> Outcome:
+    """Draw each lead's first meeting day from the daily hazard (see the module docstring)."""
+    count, days = x.shape
+    day = np.arange(days)[None, :]
+    eligible = (day > arrival[:, None]) & (day < full_days)
+    hazard = np.where(eligible, sigmoid(x - MEETING_OFFSET), 0.0)
+    p_convert = 1.0 - np.prod(1.0 - hazard, axis=1)
+    hits = rng.random((count, days)) < hazard
+    converted = hits.any(axis=1)
+    meeting_day = np.where(converted, hits.argmax(axis=1), -1)
+    return Outcome(p_convert=p_convert, converted=converted, meeting_day=meeting_day)
