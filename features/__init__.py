@@ -1,0 +1,56 @@
+"""Events and lead attributes -> feature vectors: one definition, three paths that agree.
+
+- `features.catalog`: `CATALOG` of `FeatureSpec`s and `feature_names()` (the column order)
+- `features.arrays`: leads and events as numpy columns (`LeadArrays`, `EventArrays`)
+- `features.compute`: `compute(leads, events, as_of, settings)`, the one definition
+- `features.load`: `online_features` (one lead), `batch_features` (a team), and their loaders
+- `features.training`: point-in-time `training_set`s
+- `features.transformers`: scikit-learn transformers for the model's preprocessing
+"""
+
+from features.arrays import (
+    DocumentTable,
+    EventArrays,
+    LeadArrays,
+    epoch_seconds,
+    event_arrays,
+    lead_arrays,
+    lead_rows,
+)
+from features.catalog import (
+    CATALOG,
+    FeatureSpec,
+    categorical_names,
+    feature_names,
+    numeric_names,
+)
+from features.compute import ENGAGEMENT_WEIGHTS, compute
+from features.load import Loaded, batch_features, load_lead, load_team, online_features
+from features.training import TrainingSet, training_set
+from features.transformers import LogCountTransformer, RareCategoryGrouper
+
+__all__ = [
+    "CATALOG",
+    "ENGAGEMENT_WEIGHTS",
+    "DocumentTable",
+    "EventArrays",
+    "FeatureSpec",
+    "LeadArrays",
+    "Loaded",
+    "LogCountTransformer",
+    "RareCategoryGrouper",
+    "TrainingSet",
+    "batch_features",
+    "categorical_names",
+    "compute",
+    "epoch_seconds",
+    "event_arrays",
+    "feature_names",
+    "lead_arrays",
+    "lead_rows",
+    "load_lead",
+    "load_team",
+    "numeric_names",
+    "online_features",
+    "training_set",
+]

@@ -16,10 +16,20 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
 TYPES: tuple[str, ...] = (
-    "email_sent", "email_delivered", "bounced", "email_opened", "link_clicked",
-    "email_replied", "unsubscribed", "doc_viewed", "page_dwell", "webinar_attended",
-    "form_submitted", "api_event", "meeting_booked",
-)  # fmt: skip
+    "email_sent",
+    "email_delivered",
+    "bounced",
+    "email_opened",
+    "link_clicked",
+    "email_replied",
+    "unsubscribed",
+    "doc_viewed",
+    "page_dwell",
+    "webinar_attended",
+    "form_submitted",
+    "api_event",
+    "meeting_booked",
+)
 CODE: dict[str, int] = {name: code for code, name in enumerate(TYPES)}
 NO_HUMAN = -1.0
 HUMAN, PROXY, SCANNER = 0.95, 0.3, 0.05
@@ -51,7 +61,8 @@ class Events:
 
     def of_type(self, name: str) -> NDArray[np.bool_]:
         """A mask of the events of type `name`."""
-        return self.type == CODE[name]
+        mask: NDArray[np.bool_] = self.type == CODE[name]
+        return mask
 
 
 def make(
@@ -73,10 +84,15 @@ def make(
         return np.broadcast_to(np.asarray(value, dtype=np.int64), (size,)).copy()
 
     return Events(
-        lead=leads, t=column(t), type=np.full(size, CODE[kind], dtype=np.int64),
-        a=column(a), b=column(b), c=column(c), parent=column(parent),
+        lead=leads,
+        t=column(t),
+        type=np.full(size, CODE[kind], dtype=np.int64),
+        a=column(a),
+        b=column(b),
+        c=column(c),
+        parent=column(parent),
         human=np.broadcast_to(np.asarray(human, dtype=np.float64), (size,)).copy(),
-    )  # fmt: skip
+    )
 
 
 def concat(parts: list[Events]) -> Events:

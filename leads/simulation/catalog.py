@@ -100,6 +100,7 @@ SUBJECT_APPEAL = {
     "invitation": 1.0, "meeting_proposal": 1.1, "reminder": 0.9, "breakup": 1.0,
 }  # fmt: skip
 MAX_LINKS = 3
+NURTURE_EVERY = 14  # days between two product tips
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,10 @@ class Catalog:
         messages += [
             Message("newsletter", f"newsletter-{n + 1}", "newsletter", (BLOG1, BLOG2, CASE))
             for n in range(days // 7 + 1)
+        ]
+        messages += [
+            Message("nurture", f"tips-{n + 1}", "value", (BLOG2, DECK))
+            for n in range(days // NURTURE_EVERY + 1)
         ]
         links = np.full((len(messages), MAX_LINKS), -1, dtype=np.int64)
         for row, message in enumerate(messages):

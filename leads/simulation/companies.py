@@ -32,7 +32,8 @@ class Country:
 
 
 COUNTRIES: tuple[Country, ...] = (
-    Country("KR", 0.36, "Asia/Seoul", 9, "KRW", 1350.0, "co.kr", ("서울", "성남", "부산", "대전", "인천")),
+    Country("KR", 0.36, "Asia/Seoul", 9, "KRW", 1350.0, "co.kr",
+            ("서울", "성남", "부산", "대전", "인천")),
     Country("US", 0.26, "America/New_York", -5, "USD", 1.0, "com",
             ("New York", "Boston", "Chicago", "Austin", "San Francisco")),
     Country("JP", 0.10, "Asia/Tokyo", 9, "JPY", 150.0, "co.jp", ("Tokyo", "Osaka", "Yokohama")),

@@ -55,11 +55,16 @@ def base_intent(
     interests: IntArray,
 ) -> FloatArray:
     """Each lead's long-run intent logit."""
-    return (
-        _BASE + 1.8 * icp_fit + company_effect + _SENIORITY_EFFECT[seniority]
-        + _SOURCE_EFFECT[source] + _INTEREST_EFFECT[interests]
+    base: FloatArray = (
+        _BASE
+        + 1.8 * icp_fit
+        + company_effect
+        + _SENIORITY_EFFECT[seniority]
+        + _SOURCE_EFFECT[source]
+        + _INTEREST_EFFECT[interests]
         + rng.normal(0.0, 0.6, len(icp_fit))
-    )  # fmt: skip
+    )
+    return base
 
 
 def intent_paths(rng: np.random.Generator, base: FloatArray, days: int) -> FloatArray:
@@ -96,6 +101,6 @@ def meetings(rng: np.random.Generator, x: FloatArray, arrival: IntArray, full_da
     hazard = np.where(eligible, sigmoid(x - MEETING_OFFSET), 0.0)
     p_convert = 1.0 - np.prod(1.0 - hazard, axis=1)
     hits = rng.random((count, days)) < hazard
-    converted = hits.any(axis=1)
+    converted: NDArray[np.bool_] = np.asarray(hits.any(axis=1))
     meeting_day = np.where(converted, hits.argmax(axis=1), -1)
     return Outcome(p_convert=p_convert, converted=converted, meeting_day=meeting_day)

@@ -1,9 +1,9 @@
 """What the team sends, and what stops it: campaign and sequence emails, bounces, unsubscribes.
 
-Campaigns: a weekly newsletter, a three-step welcome sequence for leads who arrive during the
-run, a product launch and webinar invitations. A lead who clicks a pricing or booking link
-enters the sales sequence. Sends stop at a lead's meeting, at its first unsubscribe, and after
-the first send to a bad address (which bounces).
+Campaigns: a weekly newsletter, product tips every two weeks, a three-step welcome sequence
+for leads who arrive during the run, a product launch and webinar invitations. A lead who
+clicks a pricing or booking link enters the sales sequence. Sends stop at a lead's meeting, at
+its first unsubscribe, and after the first send to a bad address (which bounces).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from leads.simulation import batch
 from leads.simulation.batch import Events
-from leads.simulation.catalog import Catalog
+from leads.simulation.catalog import NURTURE_EVERY, Catalog
 from leads.simulation.clock import DAY_MS, MINUTE_MS, Clock
 from leads.simulation.draws import uniform_ms
 
@@ -53,8 +53,9 @@ class Sends:
         return Sends(*(getattr(self, f.name)[index] for f in fields(self)))
 
     def __add__(self, other: Sends) -> Sends:
-        return Sends(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)])
-                       for f in fields(self)))  # fmt: skip
+        return Sends(
+            *(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self))
+        )
 
 
 def _on_days(
@@ -70,7 +71,11 @@ def _on_days(
 
 
 def _at(
-    rng: np.random.Generator, clock: Clock, audience: Audience, lead: IntArray, t: IntArray,
+    rng: np.random.Generator,
+    clock: Clock,
+    audience: Audience,
+    lead: IntArray,
+    t: IntArray,
     msg: IntArray,
 ) -> Sends:
     keep = (t > audience.arrival_t[lead]) & (t < audience.meeting_t[lead])
@@ -82,37 +87,40 @@ def _at(
 def campaign_sends(
     rng: np.random.Generator, clock: Clock, audience: Audience, catalog: Catalog
 ) -> Sends:
-    """The team's campaigns for the block: newsletter, welcome, launch, webinar invitations."""
-    count, days = len(audience.arrival), clock.days
-    leads = np.arange(count)
-    lead_parts, day_parts, msg_parts = [], [], []
-
-    def plan(who: IntArray, day: IntArray | int, msg: IntArray | int) -> None:
-        lead_parts.append(who)
-        day_parts.append(np.broadcast_to(day, who.shape))
-        msg_parts.append(np.broadcast_to(msg, who.shape))
-
-    first_issue = catalog.index("newsletter-1")
-    for week, day in enumerate(range(2, days, 7)):
-        plan(leads[audience.arrival < day], day, first_issue + week)
-    new = leads[audience.arrival >= 0]
-    for step, gap in enumerate((3, 7)):
-        plan(new, audience.arrival[new] + gap, catalog.index(f"welcome-{step + 2}"))
-    launch_day = days // 2
-    plan(leads[audience.arrival < launch_day], launch_day, catalog.index("launch-1"))
-    for webinar in catalog.webinars:
-        day = webinar.day - 5
-        invited = (audience.arrival < day) & (audience.korean == (webinar.language == "ko"))
-        if day >= 0:
-            plan(leads[invited], day, catalog.index(f"{webinar.slug}-invite"))
-    lead = np.concatenate(lead_parts).astype(np.int64)
-    planned = _on_days(
-        rng, clock, audience, lead, np.concatenate(day_parts).astype(np.int64),
-        np.concatenate(msg_parts).astype(np.int64),
-    )  # fmt: skip
+    """The team's campaigns for the block: newsletter, tips, welcome, launch, invitations."""
+    lead, day, msg = _campaign_plan(clock.days, audience, catalog)
+    planned = _on_days(rng, clock, audience, lead, day, msg)
+    new = np.flatnonzero(audience.arrival >= 0)
     welcome_t = audience.arrival_t[new] + uniform_ms(rng, MINUTE_MS, 15 * MINUTE_MS, len(new))
     welcome = np.full(len(new), catalog.index("welcome-1"), dtype=np.int64)
     return planned + _at(rng, clock, audience, new, welcome_t, welcome)
+
+
+def _campaign_plan(
+    days: int, audience: Audience, catalog: Catalog
+) -> tuple[IntArray, IntArray, IntArray]:
+    """(lead, day, message) of every campaign email but the first welcome."""
+    leads = np.arange(len(audience.arrival))
+    plan: list[tuple[IntArray, IntArray | int, int]] = []
+    first_issue = catalog.index("newsletter-1")
+    for week, day in enumerate(range(2, days, 7)):
+        plan.append((leads[audience.arrival < day], day, first_issue + week))
+    first_tip = catalog.index("tips-1")
+    for number, day in enumerate(range(5, days, NURTURE_EVERY)):
+        plan.append((leads[audience.arrival < day], day, first_tip + number))
+    new = leads[audience.arrival >= 0]
+    for step, gap in enumerate((3, 7)):
+        plan.append((new, audience.arrival[new] + gap, catalog.index(f"welcome-{step + 2}")))
+    plan.append((leads[audience.arrival < days // 2], days // 2, catalog.index("launch-1")))
+    for webinar in catalog.webinars:
+        day = webinar.day - 5
+        invited = (audience.arrival < day) & (audience.korean == (webinar.language == "ko"))
+        plan.append((leads[invited], day, catalog.index(f"{webinar.slug}-invite")))
+    return (
+        np.concatenate([who for who, _, _ in plan]).astype(np.int64),
+        np.concatenate([np.broadcast_to(day, who.shape) for who, day, _ in plan]).astype(np.int64),
+        np.concatenate([np.full(len(who), msg) for who, _, msg in plan]).astype(np.int64),
+    )
 
 
 def sequence_sends(
@@ -127,10 +135,13 @@ def sequence_sends(
     trigger_day = trigger_t[lead] // DAY_MS
     steps = [(gap, catalog.index(f"sales-{n + 1}")) for n, gap in enumerate((1, 4, 9))]
     return _on_days(
-        rng, clock, audience, np.tile(lead, len(steps)),
+        rng,
+        clock,
+        audience,
+        np.tile(lead, len(steps)),
         np.concatenate([trigger_day + gap for gap, _ in steps]),
         np.repeat([msg for _, msg in steps], len(lead)).astype(np.int64),
-    )  # fmt: skip
+    )
 
 
 def settle(sends: Sends, responses: Events, bad_address: BoolArray) -> Events:
@@ -162,8 +173,18 @@ def _send_events(sends: Sends, bounced: BoolArray) -> list[Events]:
     ok = ~bounced
     return [
         batch.make("email_sent", sends.lead, sends.t, a=sends.msg, parent=index),
-        batch.make("email_delivered", sends.lead[ok], sends.delivered[ok], a=sends.msg[ok],
-                   parent=index[ok]),
-        batch.make("bounced", sends.lead[bounced], sends.delivered[bounced],
-                   a=sends.msg[bounced], parent=index[bounced]),
-    ]  # fmt: skip
+        batch.make(
+            "email_delivered",
+            sends.lead[ok],
+            sends.delivered[ok],
+            a=sends.msg[ok],
+            parent=index[ok],
+        ),
+        batch.make(
+            "bounced",
+            sends.lead[bounced],
+            sends.delivered[bounced],
+            a=sends.msg[bounced],
+            parent=index[bounced],
+        ),
+    ]

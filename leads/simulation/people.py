@@ -19,13 +19,24 @@ BoolArray = NDArray[np.bool_]
 SENIORITIES = ("c_level", "vp", "director", "manager", "staff")
 _SENIORITY_SHARE = (0.08, 0.10, 0.17, 0.30, 0.35)
 SOURCES = (
-    "organic_search", "paid_search", "webinar", "referral", "linkedin", "event",
-    "content_download", "cold_outbound",
-)  # fmt: skip
+    "organic_search",
+    "paid_search",
+    "webinar",
+    "referral",
+    "linkedin",
+    "event",
+    "content_download",
+    "cold_outbound",
+)
 _SOURCE_SHARE = (0.19, 0.12, 0.10, 0.06, 0.12, 0.08, 0.13, 0.20)
 PRODUCTS = ("Product A", "Product B")
 # product_interests code: 0 none, 1 A, 2 B, 3 both
-_INTERESTS = ((), ("Product A",), ("Product B",), ("Product A", "Product B"))
+INTERESTS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("Product A",),
+    ("Product B",),
+    ("Product A", "Product B"),
+)
 _INTEREST_SHARE = (0.55, 0.27, 0.11, 0.07)
 _KO_FAMILY_P = np.array([w for _, _, w in names.KO_FAMILY]) / sum(w for _, _, w in names.KO_FAMILY)
 
@@ -60,14 +71,16 @@ def make_people(
     seniority = rng.choice(len(SENIORITIES), size=count, p=_SENIORITY_SHARE)
     department = rng.integers(0, len(names.DEPARTMENTS), count)
     full, first, local = _person_names(rng, korean)
-    email = [_unique(f"{part}@{companies.domain[c]}", taken) for part, c in
-             zip(local, company.tolist(), strict=True)]  # fmt: skip
+    email = [
+        _unique(f"{part}@{companies.domain[c]}", taken)
+        for part, c in zip(local, company.tolist(), strict=True)
+    ]
     return People(
         company=company,
         seniority=seniority,
         department=department,
         source=rng.choice(len(SOURCES), size=count, p=_SOURCE_SHARE),
-        interests=rng.choice(len(_INTERESTS), size=count, p=_INTEREST_SHARE),
+        interests=rng.choice(len(INTERESTS), size=count, p=_INTEREST_SHARE),
         korean=korean,
         proxy=rng.random(count) < 0.25,
         bad_address=rng.random(count) < 0.02,
@@ -120,9 +133,10 @@ def _titles(
     rng: np.random.Generator, korean: BoolArray, seniority: IntArray, department: IntArray
 ) -> list[str]:
     titles = []
-    for is_korean, level, dept in zip(korean.tolist(), seniority.tolist(), department.tolist(),
-                                      strict=True):  # fmt: skip
-        code, english, team, clevel = names.DEPARTMENTS[dept]
+    for is_korean, level, dept in zip(
+        korean.tolist(), seniority.tolist(), department.tolist(), strict=True
+    ):
+        _code, english, team, clevel = names.DEPARTMENTS[dept]
         templates = (names.KO_TITLES if is_korean else names.EN_TITLES)[SENIORITIES[level]]
         titles.append(pick(rng, templates).format(dept=english, team=team, clevel=clevel))
     return titles
@@ -136,17 +150,24 @@ def lead_changes(people: People, companies: Companies) -> list[LeadChange]:
         country = COUNTRIES[int(companies.country[c])]
         revenue = float(companies.revenue_usd[c])
         values: dict[str, Any] = {
-            "email": people.email[i], "name": people.name[i],
-            "first_name": people.first_name[i], "company": companies.name[c],
-            "domain": companies.domain[c], "title": people.title[i],
-            "industry": codes[int(companies.industry[c])], "revenue_usd": revenue,
+            "email": people.email[i],
+            "name": people.name[i],
+            "first_name": people.first_name[i],
+            "company": companies.name[c],
+            "domain": companies.domain[c],
+            "title": people.title[i],
+            "industry": codes[int(companies.industry[c])],
+            "revenue_usd": revenue,
             "revenue_amount": round(revenue * country.per_usd, -3),
-            "revenue_currency": country.currency, "employees": int(companies.employees[c]),
-            "country": country.code, "city": companies.city[c], "timezone": country.timezone,
+            "revenue_currency": country.currency,
+            "employees": int(companies.employees[c]),
+            "country": country.code,
+            "city": companies.city[c],
+            "timezone": country.timezone,
             "language": "ko" if country.code == "KR" else "en",
             "source": SOURCES[int(people.source[i])],
-            "product_interests": list(_INTERESTS[int(people.interests[i])]),
-        }  # fmt: skip
+            "product_interests": list(INTERESTS[int(people.interests[i])]),
+        }
         attributes = {
             "seniority": SENIORITIES[int(people.seniority[i])],
             "department": names.DEPARTMENTS[int(people.department[i])][0],

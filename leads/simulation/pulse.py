@@ -34,15 +34,23 @@ def from_clicks(
     scanner = to_doc & (clicks.b == AGENT_SCANNER)
     person = to_doc & (clicks.b == AGENT_HUMAN)
     fetched = batch.make(
-        "doc_viewed", clicks.lead[scanner], t[scanner], a=doc[scanner], b=AGENT_SCANNER,
+        "doc_viewed",
+        clicks.lead[scanner],
+        t[scanner],
+        a=doc[scanner],
+        b=AGENT_SCANNER,
         human=SCANNER,
-    )  # fmt: skip
-    return batch.concat([fetched, views(rng, clicks.lead[person], t[person], doc[person],
-                                        intent, clock)])  # fmt: skip
+    )
+    return batch.concat(
+        [fetched, views(rng, clicks.lead[person], t[person], doc[person], intent, clock)]
+    )
 
 
 def spontaneous(
-    rng: np.random.Generator, intent: FloatArray, arrival: IntArray, clock: Clock,
+    rng: np.random.Generator,
+    intent: FloatArray,
+    arrival: IntArray,
+    clock: Clock,
     utc_offset: FloatArray,
 ) -> tuple[IntArray, IntArray, IntArray]:
     """Views of documents shared outside email (by sales, on the site): lead, time, document."""
@@ -55,7 +63,11 @@ def spontaneous(
 
 
 def views(
-    rng: np.random.Generator, lead: IntArray, t: IntArray, doc: IntArray, intent: FloatArray,
+    rng: np.random.Generator,
+    lead: IntArray,
+    t: IntArray,
+    doc: IntArray,
+    intent: FloatArray,
     clock: Clock,
 ) -> Events:
     """People opening documents at `t`, then one page_dwell per page they read."""
@@ -66,12 +78,23 @@ def views(
     seconds = np.maximum(1, np.exp(rng.normal(np.log(median), 0.7)).round()).astype(np.int64)
     elapsed = np.cumsum(seconds)
     first = np.searchsorted(view, view, side="left")
-    so_far = elapsed - elapsed[first] + seconds[first]  # seconds read in this view, this page included
-    return batch.concat([
-        batch.make("doc_viewed", lead, t, a=doc, b=AGENT_HUMAN, human=HUMAN),
-        batch.make("page_dwell", lead[view], t[view] + so_far * SECOND_MS, a=doc[view], b=page,
-                   c=seconds, human=HUMAN),
-    ])  # fmt: skip
+    so_far = (
+        elapsed - elapsed[first] + seconds[first]
+    )  # seconds read in this view, this page included
+    return batch.concat(
+        [
+            batch.make("doc_viewed", lead, t, a=doc, b=AGENT_HUMAN, human=HUMAN),
+            batch.make(
+                "page_dwell",
+                lead[view],
+                t[view] + so_far * SECOND_MS,
+                a=doc[view],
+                b=page,
+                c=seconds,
+                human=HUMAN,
+            ),
+        ]
+    )
 
 
 def _pages_read(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from leads.simulation import batch
 from leads.simulation.batch import HUMAN, PROXY, SCANNER, Events
@@ -49,13 +49,16 @@ def react(
     """Every reaction to `sends`, whose `parent` is the send's index plus `first`."""
     parent = np.arange(len(sends)) + first
     opens, opened, open_t = _human_opens(rng, sends, parent, who.intent, catalog)
-    return batch.concat([
-        opens,
-        _clicks(rng, sends, parent, who.intent, opened, open_t, catalog),
-        _replies(rng, sends, parent, who.intent, opened, open_t, catalog),
-        _unsubscribes(rng, sends, parent, who.intent, catalog),
-        *_machines(rng, sends, parent, who, catalog),
-    ])  # fmt: skip
+    return batch.concat(
+        [
+            opens,
+            _clicks(rng, sends, parent, who.intent, opened, open_t, catalog),
+            _replies(rng, sends, parent, who.intent, opened, open_t, catalog),
+            _unsubscribes(rng, sends, parent, who.intent, catalog),
+            _proxies(rng, sends, parent, who),
+            *_scanners(rng, sends, parent, who, catalog),
+        ]
+    )
 
 
 def _human_opens(
@@ -69,14 +72,13 @@ def _human_opens(
     later = open_t[repeat] + delay_ms(rng, 20 * HOUR_MS, 1.2, len(repeat))
     index = np.concatenate([np.flatnonzero(opened), repeat])
     t = np.concatenate([open_t[opened], later])
-    events = batch.make(
-        "email_opened", sends.lead[index], t, a=sends.msg[index], b=AGENT_HUMAN,
-        parent=parent[index], human=HUMAN,
-    )  # fmt: skip
+    events = _answers("email_opened", sends, parent, index, t, b=AGENT_HUMAN, human=HUMAN)
     return events, opened, open_t
 
 
-def choose_links(rng: np.random.Generator, msg: IntArray, u: FloatArray, catalog: Catalog) -> IntArray:
+def choose_links(
+    rng: np.random.Generator, msg: IntArray, u: FloatArray, catalog: Catalog
+) -> IntArray:
     """For each (message, intent), one of the message's links, weighted by intent."""
     links = catalog.links[msg]
     appeal = _LINK_APPEAL[LINK_KIND[links]]
@@ -84,36 +86,42 @@ def choose_links(rng: np.random.Generator, msg: IntArray, u: FloatArray, catalog
     cumulative = np.cumsum(np.maximum(weight, 0.01 * (links >= 0)), axis=1)
     draw = rng.random(len(msg)) * cumulative[:, -1]
     column = np.minimum((cumulative < draw[:, None]).sum(axis=1), links.shape[1] - 1)
-    return links[np.arange(len(msg)), column]
+    chosen: IntArray = links[np.arange(len(msg)), column]
+    return chosen
 
 
 def _clicks(
-    rng: np.random.Generator, sends: Sends, parent: IntArray, u: FloatArray, opened: BoolArray,
-    open_t: IntArray, catalog: Catalog,
+    rng: np.random.Generator,
+    sends: Sends,
+    parent: IntArray,
+    u: FloatArray,
+    opened: BoolArray,
+    open_t: IntArray,
+    catalog: Catalog,
 ) -> Events:
-    clicked = opened & (rng.random(len(sends)) < 0.05 + 0.45 * u)
+    clicked = opened & (rng.random(len(sends)) < 0.03 + 0.35 * u)
     twice = clicked & (rng.random(len(sends)) < 0.25 * u)
     index = np.concatenate([np.flatnonzero(clicked), np.flatnonzero(twice)])
     t = open_t[index] + delay_ms(rng, 40 * SECOND_MS, 1.0, len(index))
     link = choose_links(rng, sends.msg[index], u[index], catalog)
-    return batch.make(
-        "link_clicked", sends.lead[index], t, a=sends.msg[index], b=AGENT_HUMAN, c=link,
-        parent=parent[index], human=HUMAN,
-    )  # fmt: skip
+    return _answers("link_clicked", sends, parent, index, t, b=AGENT_HUMAN, c=link, human=HUMAN)
 
 
 def _replies(
-    rng: np.random.Generator, sends: Sends, parent: IntArray, u: FloatArray, opened: BoolArray,
-    open_t: IntArray, catalog: Catalog,
+    rng: np.random.Generator,
+    sends: Sends,
+    parent: IntArray,
+    u: FloatArray,
+    opened: BoolArray,
+    open_t: IntArray,
+    catalog: Catalog,
 ) -> Events:
     p_reply = (0.003 + 0.05 * u**2) * np.where(catalog.is_sales[sends.msg], 4.0, 1.0)
     index = np.flatnonzero(opened & (rng.random(len(sends)) < p_reply))
     tone = tones(rng, u[index])
     t = open_t[index] + delay_ms(rng, 3 * HOUR_MS, 1.0, len(index))
-    return batch.make(
-        "email_replied", sends.lead[index], t, a=sends.msg[index], b=tone,
-        c=rng.integers(0, 1000, len(index)), parent=parent[index],
-    )  # fmt: skip
+    variant = rng.integers(0, 1000, len(index))
+    return _answers("email_replied", sends, parent, index, t, b=tone, c=variant)
 
 
 def tones(rng: np.random.Generator, u: FloatArray) -> IntArray:
@@ -128,27 +136,50 @@ def _unsubscribes(
     p_unsub = (0.002 + 0.006 * (1 - u)) * np.where(catalog.is_newsletter[sends.msg], 1.5, 1.0)
     index = np.flatnonzero(rng.random(len(sends)) < p_unsub)
     t = sends.delivered[index] + delay_ms(rng, 3 * HOUR_MS, 1.2, len(index))
-    return batch.make(
-        "unsubscribed", sends.lead[index], t, a=sends.msg[index], parent=parent[index]
-    )
+    return _answers("unsubscribed", sends, parent, index, t)
 
 
-def _machines(
+def _proxies(rng: np.random.Generator, sends: Sends, parent: IntArray, who: Recipients) -> Events:
+    index = np.flatnonzero(who.proxy)
+    t = sends.delivered[index] + uniform_ms(rng, 2 * SECOND_MS, 90 * SECOND_MS, len(index))
+    return _answers("email_opened", sends, parent, index, t, b=AGENT_PROXY, human=PROXY)
+
+
+def _scanners(
     rng: np.random.Generator, sends: Sends, parent: IntArray, who: Recipients, catalog: Catalog
 ) -> list[Events]:
-    proxied = np.flatnonzero(who.proxy)
-    scanned = np.flatnonzero(who.scanner)
-    proxy_t = sends.delivered[proxied] + uniform_ms(rng, 2 * SECOND_MS, 90 * SECOND_MS, len(proxied))
-    scan_t = sends.delivered[scanned] + uniform_ms(rng, SECOND_MS, 6 * SECOND_MS, len(scanned))
-    links = catalog.links[sends.msg[scanned]]
+    index = np.flatnonzero(who.scanner)
+    t = sends.delivered[index] + uniform_ms(rng, SECOND_MS, 6 * SECOND_MS, len(index))
+    links = catalog.links[sends.msg[index]]
     row, column = np.nonzero(links >= 0)
-    click_t = scan_t[row] + uniform_ms(rng, SECOND_MS, 6 * SECOND_MS, len(row))
-    clicked = scanned[row]
+    click_t = t[row] + uniform_ms(rng, SECOND_MS, 6 * SECOND_MS, len(row))
     return [
-        batch.make("email_opened", sends.lead[proxied], proxy_t, a=sends.msg[proxied],
-                   b=AGENT_PROXY, parent=parent[proxied], human=PROXY),
-        batch.make("email_opened", sends.lead[scanned], scan_t, a=sends.msg[scanned],
-                   b=AGENT_SCANNER, parent=parent[scanned], human=SCANNER),
-        batch.make("link_clicked", sends.lead[clicked], click_t, a=sends.msg[clicked],
-                   b=AGENT_SCANNER, c=links[row, column], parent=parent[clicked], human=SCANNER),
-    ]  # fmt: skip
+        _answers("email_opened", sends, parent, index, t, b=AGENT_SCANNER, human=SCANNER),
+        _answers(
+            "link_clicked",
+            sends,
+            parent,
+            index[row],
+            click_t,
+            b=AGENT_SCANNER,
+            c=links[row, column],
+            human=SCANNER,
+        ),
+    ]
+
+
+def _answers(
+    kind: str,
+    sends: Sends,
+    parent: IntArray,
+    index: IntArray,
+    t: IntArray,
+    *,
+    b: ArrayLike = 0,
+    c: ArrayLike = 0,
+    human: float = batch.NO_HUMAN,
+) -> Events:
+    """Events of type `kind` answering the sends at `index`, at times `t`."""
+    return batch.make(
+        kind, sends.lead[index], t, a=sends.msg[index], b=b, c=c, parent=parent[index], human=human
+    )

@@ -1,0 +1,220 @@
+"""The reads behind `features.load`: one statement per table, shared by the online and batch
+paths so both see exactly the same values, then turned into `features.arrays`.
+
+Measured on a simulated team of 2.1M events (SQLite, 2 cores): fetching the payload JSON only
+for the types whose fields are read and parsing it with orjson takes 4.3 s; extracting the seven
+fields in SQL with JSON accessors (`Event.payload["link_kind"].as_string()`, ...) 8.3 s.
+Timestamps are read as text in one fixed format and parsed by Arrow (0.2 s for 2M) rather than
+through the ORM's per-row datetime processing.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    String,
+    Text,
+    bindparam,
+    case,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Session
+
+from features.arrays import (
+    EMPTY_DOCUMENTS,
+    PAYLOAD_TYPES,
+    DocumentTable,
+    EventArrays,
+    FloatArray,
+    LeadArrays,
+    event_arrays,
+    lead_arrays,
+    lead_rows,
+    micros_to_seconds,
+)
+from leads.errors import NotFound
+from leads.tables import Document, DocumentPage, Event, Lead, Team
+from leads.team_settings import TeamSettings
+
+Bind = Session | Engine | Connection
+
+
+@contextmanager
+def connected(bind: Bind) -> Iterator[Connection]:
+    """A connection of `bind`; a session's own (after a flush), so reads see its changes."""
+    if isinstance(bind, Session):
+        bind.flush()
+        yield bind.connection()
+    elif isinstance(bind, Engine):
+        with bind.connect() as connection:
+            yield connection
+    else:
+        yield bind
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # Millions of row tuples would trigger the cyclic collector again and again for nothing:
+    # they hold no cycles. Pausing it saves a fifth of the CPU time of a 2M-event read.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def read_settings(connection: Connection, *, team_id: int) -> TeamSettings:
+    """The team's settings (raises `NotFound` for a team that does not exist)."""
+    stored = connection.execute(_settings_statement(), {"team_id": team_id}).scalar()
+    if stored is None:
+        raise NotFound("team", team_id)
+    return TeamSettings.model_validate(stored)
+
+
+def read_leads(connection: Connection, *, team_id: int) -> LeadArrays:
+    """The team's leads, ordered by id."""
+    rows = connection.execute(_leads_statement(False), {"team_id": team_id}).all()
+    return lead_arrays([_with_interests(row) for row in rows])
+
+
+def read_lead(
+    connection: Connection, *, team_id: int, lead_id: int
+) -> tuple[LeadArrays, TeamSettings]:
+    """One lead of the team and the team's settings, in one round trip."""
+    rows = connection.execute(
+        _leads_statement(True), {"team_id": team_id, "lead_id": lead_id}
+    ).all()
+    if not rows:
+        raise NotFound("lead", lead_id)
+    lead = _with_interests(rows[0][1:])
+    return lead_arrays([lead]), TeamSettings.model_validate(rows[0][0])
+
+
+def _mapping(payload: Any) -> dict[str, Any] | None:
+    return payload if isinstance(payload, dict) else None
+
+
+def _with_interests(row: Sequence[Any]) -> tuple[Any, ...]:
+    # product_interests comes as JSON text: orjson reads it 4x faster than the JSON type.
+    interests = orjson.loads(row[8]) if row[8] is not None else []
+    return (*row[:8], interests if isinstance(interests, list) else [], *row[9:])
+
+
+def read_documents(connection: Connection, *, team_id: int) -> DocumentTable:
+    """The team's Pulse documents and the topic of each page."""
+    rows = connection.execute(_documents_statement(), {"team_id": team_id}).all()
+    return DocumentTable.from_pages([(slug, number, topic) for slug, number, topic in rows])
+
+
+def read_events(
+    connection: Connection,
+    *,
+    team_id: int,
+    leads: LeadArrays,
+    until: datetime,
+    lead_id: int | None = None,
+) -> EventArrays:
+    """The events of the team (or of one lead) at or before `until`, ordered by lead row,
+    time and id, so that sums run in the same order online and in batch (bit for bit)."""
+    statement = _events_statement(connection.dialect.name, lead_id is not None)
+    values = {"team_id": team_id, "lead_id": lead_id, "until": until}
+    with _collector_paused():
+        rows = connection.execute(statement, values).all()
+        payloads = [None if r[5] is None else _mapping(orjson.loads(r[5])) for r in rows]
+        # Most leads never open a document: skip the read of the document table for them.
+        documents = EMPTY_DOCUMENTS
+        if any(p is not None and "document" in p for p in payloads):
+            documents = read_documents(connection, team_id=team_id)
+        events = event_arrays(
+            lead=lead_rows([r[1] for r in rows], leads), types=[r[2] for r in rows],
+            t=parse_times([r[3] for r in rows]), human=[r[4] for r in rows],
+            payloads=payloads, documents=documents,
+        )  # fmt: skip
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+    return events.take(np.lexsort((ids, events.t, events.lead)))
+
+
+# Statements are built once (per dialect) with bound parameters: building a select costs more
+# than running it for one lead.
+
+
+@cache
+def _settings_statement() -> Select[*tuple[Any, ...]]:
+    return select(Team.settings).where(Team.id == bindparam("team_id"))
+
+
+@cache
+def _leads_statement(one_lead: bool) -> Select[*tuple[Any, ...]]:
+    columns = (
+        Lead.id, Lead.title, Lead.industry, Lead.country, Lead.source, Lead.language,
+        Lead.revenue_usd, Lead.employees, cast(Lead.product_interests, Text), Lead.created_at,
+        Lead.converted,
+    )  # fmt: skip
+    if one_lead:
+        return (
+            select(Team.settings, *columns)
+            .join(Team, Team.id == Lead.team_id)
+            .where(Lead.team_id == bindparam("team_id"), Lead.id == bindparam("lead_id"))
+        )
+    return select(*columns).where(Lead.team_id == bindparam("team_id")).order_by(Lead.id)
+
+
+@cache
+def _documents_statement() -> Select[*tuple[Any, ...]]:
+    return (
+        select(Document.slug, DocumentPage.number, DocumentPage.topic)
+        .join(DocumentPage, DocumentPage.document_id == Document.id)
+        .where(Document.team_id == bindparam("team_id"))
+    )
+
+
+@cache
+def _events_statement(dialect: str, one_lead: bool) -> Select[*tuple[Any, ...]]:
+    payload = case((Event.type.in_(PAYLOAD_TYPES), cast(Event.payload, Text)), else_=None)
+    statement = select(
+        Event.id, Event.lead_id, Event.type, _time_text(dialect), Event.human, payload
+    ).where(Event.occurred_at <= bindparam("until"))
+    if one_lead:
+        return statement.where(
+            Event.team_id == bindparam("team_id"), Event.lead_id == bindparam("lead_id")
+        )
+    if dialect == "sqlite":
+        # Walking the (team, lead, time) index costs a table look-up per row: for a whole
+        # team, a scan of the table is 3x faster (2.1M events: 2.5 s against 7.6 s). `+ 0`
+        # keeps SQLite off the index.
+        return statement.where(Event.team_id + 0 == bindparam("team_id"))
+    return statement.where(Event.team_id == bindparam("team_id"))
+
+
+def _time_text(dialect: str) -> ColumnElement[str]:
+    """The event time as UTC text `YYYY-MM-DD HH:MM:SS.ffffff`, as SQLite stores it."""
+    if dialect == "sqlite":
+        return type_coerce(Event.occurred_at, String)
+    utc = func.timezone("UTC", Event.occurred_at)
+    return func.to_char(utc, "YYYY-MM-DD HH24:MI:SS.US", type_=String)
+
+
+def parse_times(texts: Sequence[str]) -> FloatArray:
+    """Epoch seconds of UTC timestamps written `YYYY-MM-DD HH:MM:SS[.ffffff]`."""
+    stamps = pc.cast(pa.array(texts, type=pa.string()), pa.timestamp("us"))
+    micros = stamps.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    return micros_to_seconds(micros)

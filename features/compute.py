@@ -1,0 +1,59 @@
+"""`compute`: the one definition of every feature, for one lead or a whole team.
+
+The same function serves the online path (one lead, just read) and the batch path (every lead
+of a team, or every lead as of a training snapshot): it sees only the events at or before each
+lead's `as_of`, and it reduces them with vectorised per-lead segment operations, so there is no
+second implementation to drift from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from features._activity import ENGAGEMENT_WEIGHTS, activity_features
+from features._content import content_features
+from features._profile import profile_features
+from features._segments import Segments
+from features.arrays import EventArrays, FloatArray, LeadArrays
+from features.catalog import CATALOG
+from leads.team_settings import TeamSettings
+
+__all__ = ["ENGAGEMENT_WEIGHTS", "compute"]
+
+
+def compute(
+    leads: LeadArrays, events: EventArrays, as_of: ArrayLike, settings: TeamSettings
+) -> pd.DataFrame:
+    """The feature frame of `leads` (index: lead id; columns: `feature_names()` in order).
+
+    `as_of` gives each lead's point in time in epoch seconds (one number applies to all):
+    events after it are ignored. Numeric columns are float64, categorical columns str.
+    """
+    size = len(leads)
+    moments: FloatArray = np.broadcast_to(np.asarray(as_of, dtype=np.float64), (size,))
+    known = (events.lead >= 0) & (events.lead < size)
+    known[known] = events.t[known] <= moments[events.lead[known]]
+    seen = events.take(known)
+    segments = Segments(seen, size, moments[seen.lead] - seen.t)
+    columns = {
+        **activity_features(segments, settings.engagement_half_life_days),
+        **content_features(segments),
+        **profile_features(leads, settings.icp),
+    }
+    # A dict of plain arrays is the cheapest frame to build (0.4 ms for one lead; Series with
+    # a dtype each cost 2.6 ms), which matters on the online path.
+    return pd.DataFrame(
+        {spec.name: _column(columns[spec.name], spec.kind) for spec in CATALOG},
+        index=pd.Index(leads.id, name="lead_id"),
+        copy=False,
+    )
+
+
+def _column(values: FloatArray | list[str], kind: str) -> Any:
+    if kind == "categorical":
+        return pd.array(values, dtype="str")
+    return np.asarray(values, dtype=np.float64)

@@ -1,0 +1,77 @@
+"""Reading what `compute` needs from the database: one lead (online) or a whole team (batch).
+
+Both paths read through the same statements (`features._sql`) and feed the same `compute`, so a
+lead's features are the same whichever path computed them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from features._sql import Bind, connected, read_events, read_lead, read_leads, read_settings
+from features.arrays import EventArrays, LeadArrays, epoch_seconds
+from features.compute import compute
+from leads.tables import utcnow
+from leads.team_settings import TeamSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """Leads, their events up to `as_of` (epoch seconds) and the team's settings."""
+
+    leads: LeadArrays
+    events: EventArrays
+    settings: TeamSettings
+    as_of: float
+
+    def features(self) -> pd.DataFrame:
+        """The feature frame of these leads as of `as_of`."""
+        return compute(self.leads, self.events, self.as_of, self.settings)
+
+    def features_as_of(self, at: float) -> pd.DataFrame:
+        """The feature frame of these leads as of an earlier moment (epoch seconds)."""
+        if at > self.as_of:
+            raise ValueError("events after as_of were not read: load again with a later as_of")
+        return compute(self.leads, self.events, at, self.settings)
+
+
+def load_lead(
+    session: Session, *, team_id: int, lead_id: int, as_of: datetime | None = None
+) -> Loaded:
+    """One lead of the team and its events up to `as_of` (default: now)."""
+    moment = as_of or utcnow()
+    with connected(session) as connection:
+        leads, settings = read_lead(connection, team_id=team_id, lead_id=lead_id)
+        events = read_events(
+            connection, team_id=team_id, leads=leads, until=moment, lead_id=lead_id
+        )
+    return Loaded(leads, events, settings, epoch_seconds(moment))
+
+
+def load_team(bind: Bind, *, team_id: int, as_of: datetime | None = None) -> Loaded:
+    """Every lead of the team and all their events up to `as_of` (default: now).
+
+    `bind` is a session (its transaction is used), an engine or a connection.
+    """
+    moment = as_of or utcnow()
+    with connected(bind) as connection:
+        settings = read_settings(connection, team_id=team_id)
+        leads = read_leads(connection, team_id=team_id)
+        events = read_events(connection, team_id=team_id, leads=leads, until=moment)
+    return Loaded(leads, events, settings, epoch_seconds(moment))
+
+
+def online_features(
+    session: Session, *, team_id: int, lead_id: int, as_of: datetime | None = None
+) -> pd.DataFrame:
+    """The one-row feature frame of a lead, read now (or as of `as_of`)."""
+    return load_lead(session, team_id=team_id, lead_id=lead_id, as_of=as_of).features()
+
+
+def batch_features(bind: Bind, *, team_id: int, as_of: datetime | None = None) -> pd.DataFrame:
+    """The feature frame of every lead of the team, as of now (or `as_of`)."""
+    return load_team(bind, team_id=team_id, as_of=as_of).features()

@@ -1,0 +1,67 @@
+"""How the model reads a table cell: placeholders as missing, numbers from their text.
+
+Column detection and the pipeline's cleaning steps both read cells through these functions, so
+a file's `Select` or `N/A` means "missing" the same way at training and at scoring time.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+__all__ = ["PLACEHOLDERS", "cell_text", "column_numbers", "column_texts"]
+
+# Compared after trimming and case-folding. Web forms write `Select` for an unanswered list.
+PLACEHOLDERS: Final[tuple[str, ...]] = (
+    "",
+    "select",
+    "please select",
+    "select one",
+    "-select-",
+    "n/a",
+    "na",
+    "#n/a",
+    "nan",
+    "null",
+    "none",
+    "-",
+    "--",
+    "?",
+)
+
+
+def cell_text(value: object, placeholders: frozenset[str]) -> str | None:
+    """A cell as trimmed text, None when missing; whole numbers lose their `.0` (`3.0` -> `3`)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return None
+        text = str(int(value)) if float(value).is_integer() else repr(float(value))
+    else:
+        text = " ".join(str(value).split())
+    return None if text.casefold() in placeholders else text
+
+
+def column_texts(values: pd.Series, placeholders: frozenset[str]) -> pd.Series:
+    """A column as trimmed text (object dtype), with None for missing cells and placeholders."""
+    return pd.Series(
+        [cell_text(value, placeholders) for value in values], index=values.index, dtype=object
+    )
+
+
+def column_numbers(values: pd.Series, placeholders: frozenset[str]) -> npt.NDArray[np.float64]:
+    """A column as floats; missing cells, placeholders and text that is no number become NaN."""
+    if values.dtype.kind in "biuf":
+        numbers: npt.NDArray[np.float64] = values.to_numpy(np.float64, na_value=np.nan, copy=True)
+    else:
+        texts = column_texts(values, placeholders)
+        numbers = pd.to_numeric(texts, errors="coerce").to_numpy(
+            np.float64, na_value=np.nan, copy=True
+        )
+    numbers[~np.isfinite(numbers)] = np.nan
+    return numbers

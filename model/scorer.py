@@ -1,0 +1,143 @@
+"""The one served artefact: preprocessing, model, calibration, thresholds and rules together.
+
+`LeadScorer` is an MLflow pyfunc ("models from code": nothing of it is pickled). Its fitted
+parts are skops files that load only with the reviewed types of `model.trusted`. Serving
+loads it once and calls `probabilities` / `decisions` on frames; `predict` is the pyfunc face
+of the same code for `mlflow.pyfunc.load_model(...).predict(frame)`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import skops.io as sio
+from mlflow.pyfunc.model import PythonModel
+from sklearn.isotonic import IsotonicRegression
+from sklearn.pipeline import Pipeline
+
+from leads.team_settings import TeamSettings
+from model.policy import Decision, Factor, decide
+from model.trusted import TRUSTED_TYPES
+
+PIPELINE_FILE = "pipeline.skops"
+CALIBRATOR_FILE = "calibrator.skops"
+CONFIG_FILE = "scorer.json"
+
+
+@dataclass(frozen=True, slots=True)
+class ScorerConfig:
+    """What the artefact needs besides its fitted parts."""
+
+    numeric: list[str]
+    categorical: list[str]
+    kind: str
+    settings: dict[str, Any] = field(default_factory=dict)  # thresholds and rules (TeamSettings)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def features(self) -> list[str]:
+        return [*self.numeric, *self.categorical]
+
+
+def save_parts(
+    folder: Path, *, pipeline: Pipeline, calibrator: IsotonicRegression, config: ScorerConfig
+) -> dict[str, str]:
+    """Write the fitted parts to `folder`; the artifacts map for `mlflow.pyfunc.log_model`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sio.dump(pipeline, folder / PIPELINE_FILE)
+    sio.dump(calibrator, folder / CALIBRATOR_FILE)
+    (folder / CONFIG_FILE).write_text(json.dumps(asdict(config), indent=2), encoding="utf-8")
+    return {
+        "pipeline": str(folder / PIPELINE_FILE),
+        "calibrator": str(folder / CALIBRATOR_FILE),
+        "config": str(folder / CONFIG_FILE),
+    }
+
+
+def load_trusted(path: Path) -> Any:
+    """A skops file, refusing any type that is not on the reviewed list."""
+    untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
+    if untrusted:
+        raise ValueError(f"{path.name} holds types nobody reviewed: {sorted(untrusted)}")
+    return sio.load(path, trusted=list(TRUSTED_TYPES))
+
+
+class LeadScorer(PythonModel):
+    """Scores feature frames: calibrated probability, SQL/MQL with reasons, top factors."""
+
+    pipeline: Pipeline
+    calibrator: IsotonicRegression
+    config: ScorerConfig
+
+    def load_context(self, context: Any) -> None:
+        self.load_folder(
+            Path(context.artifacts["pipeline"]),
+            Path(context.artifacts["calibrator"]),
+            Path(context.artifacts["config"]),
+        )
+
+    def load_folder(self, pipeline: Path, calibrator: Path, config: Path) -> LeadScorer:
+        """Load the fitted parts from their files."""
+        self.pipeline = load_trusted(pipeline)
+        self.calibrator = load_trusted(calibrator)
+        self.config = ScorerConfig(**json.loads(config.read_text(encoding="utf-8")))
+        return self
+
+    def probabilities(self, frame: pd.DataFrame) -> npt.NDArray[np.float64]:
+        """Calibrated probabilities for the rows of a feature frame."""
+        raw = self.pipeline.predict_proba(frame[self.config.features])[:, 1]
+        return np.asarray(self.calibrator.predict(raw), dtype=np.float64)
+
+    def factors(self, frame: pd.DataFrame, top: int = 5) -> list[list[Factor]]:
+        """Each row's largest feature contributions (LightGBM log-odds); empty for others."""
+        classifier = self.pipeline.named_steps["classify"]
+        if not hasattr(classifier, "booster_"):
+            return [[] for _ in range(len(frame))]
+        prepared = self.pipeline.named_steps["prepare"].transform(frame[self.config.features])
+        contributions = classifier.booster_.predict(prepared, pred_contrib=True)[:, :-1]
+        names = self.config.features
+        rows = frame[names].to_dict("records")
+        out = []
+        for row, values in zip(rows, contributions, strict=True):
+            order = np.argsort(-np.abs(values))[: top * 2]
+            out.append([Factor(names[i], row[names[i]], float(values[i])) for i in order])
+        return out
+
+    def decisions(
+        self,
+        frame: pd.DataFrame,
+        settings: TeamSettings | None = None,
+        model_version: str | None = None,
+    ) -> list[Decision]:
+        """SQL/MQL for each row under `settings` (default: the thresholds the model shipped)."""
+        settings = settings or TeamSettings.model_validate(self.config.settings)
+        probabilities = self.probabilities(frame)
+        factors = self.factors(frame)
+        rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+        return [
+            decide(row, settings, probability=float(p), factors=f, model_version=model_version)
+            for row, p, f in zip(rows, probabilities, factors, strict=True)
+        ]
+
+    def predict(
+        self,
+        context: Any,  # noqa: ARG002 - the pyfunc interface
+        model_input: pd.DataFrame,
+        params: dict[str, Any] | None = None,  # noqa: ARG002
+    ) -> pd.DataFrame:
+        decisions = self.decisions(model_input)
+        return pd.DataFrame(
+            {
+                "probability": [d.probability for d in decisions],
+                "stage": [d.stage for d in decisions],
+                "fit_grade": [d.fit_grade for d in decisions],
+                "reasons": [json.dumps([r.rule for r in d.reasons]) for d in decisions],
+            },
+            index=model_input.index,
+        )
