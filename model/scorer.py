@@ -9,6 +9,7 @@ of the same code for `mlflow.pyfunc.load_model(...).predict(frame)`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,10 @@ import numpy.typing as npt
 import pandas as pd
 import skops.io as sio
 from mlflow.pyfunc.model import PythonModel
-from sklearn.isotonic import IsotonicRegression
 from sklearn.pipeline import Pipeline
 
 from leads.team_settings import TeamSettings
+from model.calibration import PlattCalibrator
 from model.policy import Decision, Factor, decide
 from model.trusted import TRUSTED_TYPES
 
@@ -46,7 +47,7 @@ class ScorerConfig:
 
 
 def save_parts(
-    folder: Path, *, pipeline: Pipeline, calibrator: IsotonicRegression, config: ScorerConfig
+    folder: Path, *, pipeline: Pipeline, calibrator: PlattCalibrator, config: ScorerConfig
 ) -> dict[str, str]:
     """Write the fitted parts to `folder`; the artifacts map for `mlflow.pyfunc.log_model`."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -68,11 +69,16 @@ def load_trusted(path: Path) -> Any:
     return sio.load(path, trusted=list(TRUSTED_TYPES))
 
 
+def input_names(prepared: Sequence[str]) -> list[str]:
+    """Input columns behind a one-column-per-input ColumnTransformer's outputs (`step__name`)."""
+    return [str(name).split("__", 1)[-1] for name in prepared]
+
+
 class LeadScorer(PythonModel):
     """Scores feature frames: calibrated probability, SQL/MQL with reasons, top factors."""
 
     pipeline: Pipeline
-    calibrator: IsotonicRegression
+    calibrator: PlattCalibrator
     config: ScorerConfig
 
     def load_context(self, context: Any) -> None:
@@ -99,9 +105,10 @@ class LeadScorer(PythonModel):
         classifier = self.pipeline.named_steps["classify"]
         if not hasattr(classifier, "booster_"):
             return [[] for _ in range(len(frame))]
-        prepared = self.pipeline.named_steps["prepare"].transform(frame[self.config.features])
+        prepare = self.pipeline.named_steps["prepare"]
+        prepared = prepare.transform(frame[self.config.features])
         contributions = classifier.booster_.predict(prepared, pred_contrib=True)[:, :-1]
-        names = self.config.features
+        names = input_names(prepare.get_feature_names_out())
         rows = frame[names].to_dict("records")
         out = []
         for row, values in zip(rows, contributions, strict=True):

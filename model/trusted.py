@@ -13,6 +13,5 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "lightgbm.sklearn.LGBMClassifier",
     "model.cleaning.CategoryCleaner",
     "model.cleaning.NumericCleaner",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.isotonic.IsotonicRegression",
+    "model.calibration.PlattCalibrator",
 )

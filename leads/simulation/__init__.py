@@ -2,7 +2,10 @@
 
 `simulate(session, team_id=..., leads=..., days=..., seed=...)` writes leads (through
 `leads.records.upsert_leads`), events (through `leads.events.record_events`), the team's Pulse
-documents and one `simulated_truth` row per lead, and returns a `SimulationReport`.
+documents and one `simulated_truth` row per lead, and returns a `SimulationReport`. The same
+arguments give the same leads and events; each event's idempotency key is
+`sim:{seed}:{leads}x{days}:{n:010d}`, so running a simulation again adds nothing. `start`
+defaults to the UTC midnight `days` days ago, so the same run on the same day is identical.
 
 What p_convert means (stored in `simulated_truth.p_convert`): each lead has a hidden intent
 logit x[d] per simulated day (a base from ICP fit, seniority, source and interest, plus AR(1)

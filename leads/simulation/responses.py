@@ -133,7 +133,7 @@ def tones(rng: np.random.Generator, u: FloatArray) -> IntArray:
 def _unsubscribes(
     rng: np.random.Generator, sends: Sends, parent: IntArray, u: FloatArray, catalog: Catalog
 ) -> Events:
-    p_unsub = (0.002 + 0.006 * (1 - u)) * np.where(catalog.is_newsletter[sends.msg], 1.5, 1.0)
+    p_unsub = (0.001 + 0.004 * (1 - u)) * np.where(catalog.is_newsletter[sends.msg], 1.5, 1.0)
     index = np.flatnonzero(rng.random(len(sends)) < p_unsub)
     t = sends.delivered[index] + delay_ms(rng, 3 * HOUR_MS, 1.2, len(index))
     return _answers("unsubscribed", sends, parent, index, t)
