@@ -7,6 +7,7 @@ import typer
 from serving.cli_admin import db_app, team_app
 from serving.cli_demo import demo_command, simulate_command, stats_command
 from serving.cli_ingest import event_app, form_app, import_command
+from serving.cli_model import model_app
 
 app = typer.Typer(
     name="leadpulse",
@@ -18,6 +19,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(team_app, name="team")
 app.add_typer(event_app, name="event")
 app.add_typer(form_app, name="form")
+app.add_typer(model_app, name="model")
 app.command("import")(import_command)
 app.command("simulate")(simulate_command)
 app.command("stats")(stats_command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -60,7 +61,7 @@ def reported_errors() -> Iterator[None]:
         fail(str(exc))
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print `message` as an error and exit with status 2."""
     errors.print(f"[red]error[/red] {message}")
     raise typer.Exit(2)
