@@ -14,4 +14,5 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "model.cleaning.CategoryCleaner",
     "model.cleaning.NumericCleaner",
     "model.calibration.PlattCalibrator",
+    "numpy.dtype",
 )
