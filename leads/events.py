@@ -18,7 +18,7 @@ from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from leads.bulk import db_json, db_timestamp, insert_ignoring_conflicts
+from leads.bulk import db_timestamp, insert_ignoring_conflicts
 from leads.errors import Conflict, ValidationFailed
 from leads.records import get_lead
 from leads.tables import Base, Event, utcnow
@@ -73,8 +73,8 @@ class EventRecorded:
         return f"already recorded as event {self.event_id}; nothing changed"
 
 
-def check_event(event: NewEvent, now: datetime) -> None:
-    """Raise `ValidationFailed` naming the field when the event is malformed."""
+def check_event(event: NewEvent, now: datetime) -> str:
+    """The event's payload as JSON text; `ValidationFailed` naming the field if it is malformed."""
     if not _TYPE_PATTERN.match(event.type):
         raise ValidationFailed(
             "type", f"{event.type!r} must be lower case letters, digits and _.:- (max 64)"
@@ -88,8 +88,10 @@ def check_event(event: NewEvent, now: datetime) -> None:
         raise ValidationFailed("human", "must be between 0 and 1")
     if event.idempotency_key is not None and not 0 < len(event.idempotency_key) <= 200:
         raise ValidationFailed("idempotency_key", "must be 1 to 200 characters")
-    if len(orjson.dumps(event.payload)) > MAX_PAYLOAD_BYTES:
+    payload = orjson.dumps(event.payload)
+    if len(payload) > MAX_PAYLOAD_BYTES:
         raise ValidationFailed("payload", f"larger than {MAX_PAYLOAD_BYTES} bytes")
+    return payload.decode()
 
 
 def _insert(session: Session) -> Insert:
@@ -159,8 +161,7 @@ def record_events(
     Events whose idempotency key is already stored are skipped, as in `record_event`.
     """
     now = utcnow()
-    for event in events:
-        check_event(event, now)
+    payloads = [check_event(event, now) for event in events]
     session.flush()
     connection = session.connection()
     dialect = connection.dialect.name
@@ -175,11 +176,15 @@ def record_events(
                 stamp_now if e.occurred_at is None else db_timestamp(e.occurred_at, dialect),
                 stamp_now,
                 e.source,
-                db_json(e.payload),
+                payload,
                 e.human,
                 e.idempotency_key,
             )
-            for e in events[start : start + batch_size]
+            for e, payload in zip(
+                events[start : start + batch_size],
+                payloads[start : start + batch_size],
+                strict=True,
+            )
         ]
         inserted += insert_ignoring_conflicts(
             connection,

@@ -49,9 +49,9 @@ def cell_text(value: object, placeholders: frozenset[str]) -> str | None:
 
 def column_texts(values: pd.Series, placeholders: frozenset[str]) -> pd.Series:
     """A column as trimmed text (object dtype), with None for missing cells and placeholders."""
-    return pd.Series(
-        [cell_text(value, placeholders) for value in values], index=values.index, dtype=object
-    )
+    codes, uniques = pd.factorize(values)  # read each distinct value once
+    texts = np.array([cell_text(value, placeholders) for value in uniques] + [None], dtype=object)
+    return pd.Series(texts[codes], index=values.index, dtype=object)
 
 
 def column_numbers(values: pd.Series, placeholders: frozenset[str]) -> npt.NDArray[np.float64]:
@@ -59,9 +59,9 @@ def column_numbers(values: pd.Series, placeholders: frozenset[str]) -> npt.NDArr
     if values.dtype.kind in "biuf":
         numbers: npt.NDArray[np.float64] = values.to_numpy(np.float64, na_value=np.nan, copy=True)
     else:
-        texts = column_texts(values, placeholders)
-        numbers = pd.to_numeric(texts, errors="coerce").to_numpy(
-            np.float64, na_value=np.nan, copy=True
-        )
+        codes, uniques = pd.factorize(values)
+        texts = pd.Series([cell_text(value, placeholders) for value in uniques], dtype=object)
+        parsed = pd.to_numeric(texts, errors="coerce").to_numpy(np.float64, na_value=np.nan)
+        numbers = np.append(parsed, np.nan)[codes]  # code -1 (missing) picks the NaN at the end
     numbers[~np.isfinite(numbers)] = np.nan
     return numbers

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from model.cells import PLACEHOLDERS, cell_text, column_numbers
+from model.cells import PLACEHOLDERS, column_numbers, column_texts
 
 __all__ = ["CategoryCleaner", "NumericCleaner"]
 
@@ -118,8 +118,9 @@ class CategoryCleaner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):  #
         placeholders = _folded(self.placeholders)
         labels = np.empty(array.shape, dtype=object)
         for index, column in enumerate(array.T):
-            texts = (cell_text(value, placeholders) for value in column)
-            labels[:, index] = [self.missing if text is None else text for text in texts]
+            texts = column_texts(pd.Series(column, dtype=object), placeholders).to_numpy()
+            texts[pd.isna(texts)] = self.missing
+            labels[:, index] = texts
         return labels
 
     def __sklearn_tags__(self) -> Tags:
