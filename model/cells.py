@@ -7,13 +7,13 @@ a file's `Select` or `N/A` means "missing" the same way at training and at scori
 from __future__ import annotations
 
 import math
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["PLACEHOLDERS", "cell_text", "column_numbers", "column_texts"]
+__all__ = ["PLACEHOLDERS", "cell_text", "column_numbers", "column_texts", "text_array"]
 
 # Compared after trimming and case-folding. Web forms write `Select` for an unanswered list.
 PLACEHOLDERS: Final[tuple[str, ...]] = (
@@ -47,11 +47,19 @@ def cell_text(value: object, placeholders: frozenset[str]) -> str | None:
     return None if text.casefold() in placeholders else text
 
 
+def text_array(
+    values: pd.Series | npt.NDArray[Any], placeholders: frozenset[str], missing: str | None = None
+) -> npt.NDArray[np.object_]:
+    """A column as trimmed text (object dtype), `missing` for empty cells and placeholders."""
+    codes, uniques = pd.factorize(values)  # read each distinct value once
+    texts = [cell_text(value, placeholders) for value in uniques]
+    known = np.array([missing if text is None else text for text in texts] + [missing], object)
+    return known[codes]  # code -1 (a missing cell) picks the `missing` at the end
+
+
 def column_texts(values: pd.Series, placeholders: frozenset[str]) -> pd.Series:
     """A column as trimmed text (object dtype), with None for missing cells and placeholders."""
-    codes, uniques = pd.factorize(values)  # read each distinct value once
-    texts = np.array([cell_text(value, placeholders) for value in uniques] + [None], dtype=object)
-    return pd.Series(texts[codes], index=values.index, dtype=object)
+    return pd.Series(text_array(values, placeholders), index=values.index, dtype=object)
 
 
 def column_numbers(values: pd.Series, placeholders: frozenset[str]) -> npt.NDArray[np.float64]:
@@ -59,9 +67,9 @@ def column_numbers(values: pd.Series, placeholders: frozenset[str]) -> npt.NDArr
     if values.dtype.kind in "biuf":
         numbers: npt.NDArray[np.float64] = values.to_numpy(np.float64, na_value=np.nan, copy=True)
     else:
-        codes, uniques = pd.factorize(values)
+        codes, uniques = pd.factorize(values)  # parse each distinct text once
         texts = pd.Series([cell_text(value, placeholders) for value in uniques], dtype=object)
         parsed = pd.to_numeric(texts, errors="coerce").to_numpy(np.float64, na_value=np.nan)
-        numbers = np.append(parsed, np.nan)[codes]  # code -1 (missing) picks the NaN at the end
+        numbers = np.append(parsed, np.nan)[codes]  # code -1 (a missing cell) picks the NaN
     numbers[~np.isfinite(numbers)] = np.nan
     return numbers

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from model.cells import PLACEHOLDERS, column_numbers, column_texts
+from model.cells import PLACEHOLDERS, column_numbers, text_array
 
 __all__ = ["CategoryCleaner", "NumericCleaner"]
 
@@ -118,9 +118,7 @@ class CategoryCleaner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):  #
         placeholders = _folded(self.placeholders)
         labels = np.empty(array.shape, dtype=object)
         for index, column in enumerate(array.T):
-            texts = column_texts(pd.Series(column, dtype=object), placeholders).to_numpy()
-            texts[pd.isna(texts)] = self.missing
-            labels[:, index] = texts
+            labels[:, index] = text_array(column, placeholders, self.missing)
         return labels
 
     def __sklearn_tags__(self) -> Tags:

@@ -90,6 +90,46 @@ def print_stats(team: str, stats: dict[str, Any]) -> None:
             console.print(table)
 
 
+def _train_and_score(team: str) -> None:
+    """Train on the team, promote if better, and classify every lead with the champion."""
+    import tempfile
+
+    from leads.teams import settings_of
+    from model import registry
+    from model.bulk_scoring import score_team
+    from model.retrain import candidate, train_team
+
+    with unit_of_work() as session, tempfile.TemporaryDirectory() as folder:
+        team_row = resolve_team(session, team)
+        result, window = train_team(session, team_id=team_row.id)
+        version = registry.register(
+            candidate(
+                result,
+                Path(folder),
+                team=team,
+                settings=settings_of(team_row),
+                target="meeting",
+                window=window,
+            )
+        )
+    metrics = result.chosen.metrics
+    console.print(
+        f"[green]trained[/green] {result.chosen.kind} v{version}: holdout ROC AUC "
+        f"{metrics['roc_auc']:.3f}, lift@10% {metrics['lift_top_decile']:.1f}"
+    )
+    console.print(registry.promote().message)
+    loaded = registry.load_scorer()
+    scorer, served = loaded if loaded is not None else (None, None)
+    with unit_of_work() as session:
+        stages = score_team(
+            session, team=resolve_team(session, team), scorer=scorer, version=served
+        )
+    console.print(
+        f"[green]scored[/green] {sum(stages.values()):,} leads: "
+        + ", ".join(f"{n:,} {s.upper()}" for s, n in sorted(stages.items()))
+    )
+
+
 def demo_command(
     leads: Annotated[int, typer.Option(min=1, help="Leads to simulate.")] = 2000,
     days: Annotated[int, typer.Option(min=1, help="Days of history.")] = 60,
@@ -107,6 +147,7 @@ def demo_command(
         f"[green]simulated[/green] team [bold]demo[/bold]: {report.leads:,} leads, "
         f"{report.events:,} events in {report.seconds:.1f} s"
     )
+    _train_and_score("demo")
     source = real_data or (X_EDUCATION if X_EDUCATION.exists() else None)
     if source is not None:
         with unit_of_work() as session:
