@@ -11,7 +11,6 @@ rather than through the ORM's per-row datetime processing.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -50,6 +49,7 @@ from features.arrays import (
     lead_rows,
     micros_to_seconds,
 )
+from leads.bulk import gc_paused
 from leads.errors import NotFound
 from leads.tables import Document, DocumentPage, Event, Lead, Team
 from leads.team_settings import TeamSettings
@@ -68,19 +68,6 @@ def connected(bind: Bind) -> Iterator[Connection]:
             yield connection
     else:
         yield bind
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Millions of row tuples would trigger the cyclic collector again and again for nothing:
-    # they hold no cycles. Pausing it saves a fifth of the CPU time of a 2M-event read.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def read_settings(connection: Connection, *, team_id: int) -> TeamSettings:
@@ -138,7 +125,7 @@ def read_events(
     time and id, so that sums run in the same order online and in batch (bit for bit)."""
     statement = _events_statement(connection.dialect.name, lead_id is not None)
     values = {"team_id": team_id, "lead_id": lead_id, "until": until}
-    with _collector_paused():
+    with gc_paused():
         rows = connection.execute(statement, values).all()
         payloads = [None if r[5] is None else _mapping(orjson.loads(r[5])) for r in rows]
         # Most leads never open a document: skip the read of the document table for them.

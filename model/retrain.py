@@ -6,6 +6,7 @@ step by step is what `leadpulse model train` does in one go.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -15,11 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from features import training_set
-from leads.tables import Event
+from leads.tables import Event, Team
 from leads.team_settings import TeamSettings
-from model import plots
+from leads.teams import settings_of
+from model import plots, registry
 from model.registry import Candidate
 from model.scorer import ScorerConfig, save_parts
+from model.settings import ModelSettings
 from model.training import TrainingResult, feature_importance, train
 
 Target = Literal["meeting", "converted"]
@@ -135,3 +138,34 @@ def train_team(
         else "no snapshots"
     )
     return train(frame, seed=seed), window
+
+
+def train_and_register(
+    session: Session,
+    *,
+    team: Team,
+    target: Target = "meeting",
+    horizon_days: int = 30,
+    seed: int = 0,
+    register: bool = True,
+    settings: ModelSettings | None = None,
+) -> tuple[TrainingResult, str, str | None]:
+    """Train on the team and register the chosen model as `challenger` (unless told not to).
+
+    Returns the result, a description of its training window, and the new version (or None).
+    """
+    result, window = train_team(
+        session, team_id=team.id, target=target, horizon_days=horizon_days, seed=seed
+    )
+    if not register:
+        return result, window, None
+    with tempfile.TemporaryDirectory() as folder:
+        new = candidate(
+            result,
+            Path(folder),
+            team=team.name,
+            settings=settings_of(team),
+            target=target,
+            window=window,
+        )
+        return result, window, registry.register(new, settings=settings)

@@ -1,9 +1,11 @@
 """Train on any tabular file a user brings: read it, plan its columns, build and cross-validate.
 
     frame = load_table(Path("Leads.csv"))
-    plan = detect_columns(frame, "Converted", drop=["Tags"])
-    pipeline = build_pipeline(plan, "lightgbm").fit(frame, plan.target.labels(frame["Converted"]))
     report = cross_validate(frame, "Converted", drop=["Tags"], folds=5, seeds=(0, 1, 2))
+    plan = detect_columns(frame, "Converted", drop=["Tags"])
+    labels = plan.target.labels(frame["Converted"])  # NaN where a lead has no outcome yet
+    known = ~np.isnan(labels)
+    pipeline = build_pipeline(plan, "lightgbm").fit(frame[known], labels[known])
 
 The pieces live in `model.columns`, `model.pipelines` and `model.cv`; this module is their
 public face.

@@ -92,26 +92,12 @@ def print_stats(team: str, stats: dict[str, Any]) -> None:
 
 def _train_and_score(team: str) -> None:
     """Train on the team, promote if better, and classify every lead with the champion."""
-    import tempfile
-
-    from leads.teams import settings_of
     from model import registry
     from model.bulk_scoring import score_team
-    from model.retrain import candidate, train_team
+    from model.retrain import train_and_register
 
-    with unit_of_work() as session, tempfile.TemporaryDirectory() as folder:
-        team_row = resolve_team(session, team)
-        result, window = train_team(session, team_id=team_row.id)
-        version = registry.register(
-            candidate(
-                result,
-                Path(folder),
-                team=team,
-                settings=settings_of(team_row),
-                target="meeting",
-                window=window,
-            )
-        )
+    with unit_of_work() as session:
+        result, _window, version = train_and_register(session, team=resolve_team(session, team))
     metrics = result.chosen.metrics
     console.print(
         f"[green]trained[/green] {result.chosen.kind} v{version}: holdout ROC AUC "

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
 
-from leads.teams import settings_of
 from serving.cli_ingest import TeamOption
 from serving.console import console, fail, reported_errors, resolve_team, unit_of_work
 
@@ -48,30 +46,21 @@ def model_train(
         return
     if target not in ("meeting", "converted"):
         fail("--target must be 'meeting' or 'converted' on the record")
-    from model import registry  # MLflow is slow to import: only when needed
-    from model.retrain import candidate, train_team
+    from model.retrain import train_and_register  # MLflow is slow to import: only when needed
 
     label: Literal["meeting", "converted"] = "meeting" if target == "meeting" else "converted"
-    with unit_of_work() as session, tempfile.TemporaryDirectory() as folder:
-        team_row = resolve_team(session, team)
+    with unit_of_work() as session:
         try:
-            result, window = train_team(
-                session, team_id=team_row.id, target=label, horizon_days=horizon, seed=seed
+            result, window, version = train_and_register(
+                session,
+                team=resolve_team(session, team),
+                target=label,
+                horizon_days=horizon,
+                seed=seed,
+                register=register,
             )
         except ValueError as exc:
             fail(str(exc))
-        version = None
-        if register:
-            version = registry.register(
-                candidate(
-                    result,
-                    Path(folder),
-                    team=team,
-                    settings=settings_of(team_row),
-                    target=label,
-                    window=window,
-                )
-            )
     report: dict[str, object] = {
         "chosen": result.chosen.kind,
         "version": version,

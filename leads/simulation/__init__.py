@@ -24,10 +24,11 @@ model of the observable data can reach (about 0.83 with the built-in parameters)
 Package layout: `companies` and `people` draw the population, `intent` the hidden state and
 meetings, `mailing`, `responses`, `pulse` and `inbound` the behaviour, `block` ties one block
 of leads together, `payloads` and `writer` write it, `run` drives the whole, and `truth`
-reads the truth back.
+reads the truth back; `daily_hazard` regenerates each lead's hidden h[d] from the seed, for
+the exact chance of a meeting in any window (the Bayes oracle of a training label).
 """
 
 from leads.simulation.run import SimulationReport, simulate
-from leads.simulation.truth import best_auc, rank_auc
+from leads.simulation.truth import HiddenPaths, best_auc, daily_hazard, rank_auc
 
-__all__ = ["SimulationReport", "best_auc", "rank_auc", "simulate"]
+__all__ = ["HiddenPaths", "SimulationReport", "best_auc", "daily_hazard", "rank_auc", "simulate"]

@@ -42,6 +42,30 @@ class Block:
     final_intent: FloatArray
 
 
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """What a block draws before anything happens: intent logits x[i, d], arrivals, UTC offsets."""
+
+    x: FloatArray
+    arrival: IntArray
+    arrival_t: IntArray
+    utc_offset: FloatArray
+
+
+def hidden_state(
+    rng: np.random.Generator,
+    people: People,
+    companies: Companies,
+    catalog: Catalog,
+    clock: Clock,
+) -> Hidden:
+    """The block's intent paths and arrivals: the first draws `simulate_block` makes."""
+    x = _intent(rng, people, companies, clock)
+    offset = UTC_OFFSET[companies.country[people.company]]
+    arrival, arrival_t = arrival_times(rng, clock, catalog, people.source, people.korean, offset)
+    return Hidden(x, arrival, arrival_t, offset)
+
+
 def simulate_block(
     rng: np.random.Generator,
     people: People,
@@ -50,10 +74,9 @@ def simulate_block(
     clock: Clock,
 ) -> Block:
     """Draw intent paths and meetings for `people`, then their email, Pulse and inbound events."""
-    x = _intent(rng, people, companies, clock)
+    hidden = hidden_state(rng, people, companies, catalog, clock)
+    x, offset, arrival, arrival_t = hidden.x, hidden.utc_offset, hidden.arrival, hidden.arrival_t
     u = sigmoid(x)
-    offset = UTC_OFFSET[companies.country[people.company]]
-    arrival, arrival_t = arrival_times(rng, clock, catalog, people.source, people.korean, offset)
     outcome = meetings(rng, x, arrival, clock.full_days)
     booked, meeting_t = booked_meetings(rng, clock, outcome.meeting_day, arrival_t, offset)
     audience = Audience(arrival, arrival_t, offset, people.korean, meeting_t, people.bad_address)

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from leads.simulation import batch
 from leads.simulation.batch import HUMAN, Events
 from leads.simulation.catalog import BOOKING, Catalog
-from leads.simulation.clock import HOUR_MS, MINUTE_MS, Clock
+from leads.simulation.clock import DAY_MS, HOUR_MS, MINUTE_MS, Clock
 from leads.simulation.draws import uniform_ms
 from leads.simulation.people import SOURCES
 
@@ -31,6 +31,8 @@ _SEARCH = [SOURCES.index("organic_search"), SOURCES.index("paid_search")]
 _SOCIAL = [SOURCES.index(s) for s in ("referral", "linkedin", "event")]
 _WEBINAR = SOURCES.index("webinar")
 _DOWNLOAD = SOURCES.index("content_download")
+_MEETING_HOURS = (9.0, 17.0)  # local working hours a meeting is booked in
+_AFTER_ARRIVAL_MS = (2 * HOUR_MS, 5 * HOUR_MS)  # and this long at least after the lead arrived
 
 
 def arrival_times(
@@ -144,13 +146,33 @@ def booked_meetings(
     A meeting falls in working hours on its day, and at least two hours after the lead arrived.
     """
     lead = np.flatnonzero(meeting_day >= 0)
-    t = clock.local(meeting_day[lead], utc_offset[lead], rng.uniform(9.0, 17.0, len(lead)))
-    t = np.maximum(t, arrival_t[lead] + uniform_ms(rng, 2 * HOUR_MS, 5 * HOUR_MS, len(lead)))
+    t = clock.local(meeting_day[lead], utc_offset[lead], rng.uniform(*_MEETING_HOURS, len(lead)))
+    t = np.maximum(t, arrival_t[lead] + uniform_ms(rng, *_AFTER_ARRIVAL_MS, len(lead)))
     via = rng.choice(len(VIA), size=len(lead), p=[0.4, 0.45, 0.15])
     meeting_t = np.full(len(meeting_day), np.iinfo(np.int64).max)
     meeting_t[lead] = t
     booked = batch.make("meeting_booked", lead, t, a=via)
     return batch.concat([booked, *_lead_ups(rng, lead, t, via)]), meeting_t
+
+
+def meeting_time_cdf(
+    clock: Clock, day: IntArray, utc_offset: FloatArray, arrival_t: IntArray, t: FloatArray
+) -> FloatArray:
+    """P(a meeting booked on `day` falls at or before offset `t`), as `booked_meetings` draws it.
+
+    The meeting time is the later of a uniform working hour on that day and a uniform delay
+    after arrival, two independent draws, so its CDF is the product of theirs (to the ms).
+    """
+    low, high = _MEETING_HOURS
+    span = (high - low) * HOUR_MS
+    first = clock.local(day, utc_offset, np.full(len(day), low)).astype(np.float64)
+    into = t - first  # working hours run [first, first + span), wrapping past the day's end
+    wrap = first + span - (day + 1) * DAY_MS
+    within = np.clip(into, 0.0, span) + np.clip(t - day * DAY_MS, 0.0, np.maximum(wrap, 0.0))
+    soonest, latest = _AFTER_ARRIVAL_MS
+    after = np.clip((t - arrival_t - soonest) / (latest - soonest), 0.0, 1.0)
+    cdf: FloatArray = np.clip(within / span, 0.0, 1.0) * after
+    return cdf
 
 
 def _lead_ups(

@@ -93,12 +93,18 @@ class Outcome:
     meeting_day: IntArray
 
 
+def meeting_hazard(x: FloatArray, arrival: IntArray, full_days: int) -> FloatArray:
+    """h[i, d]: the chance lead i books on day d if it has not yet (0 on days not eligible)."""
+    day = np.arange(x.shape[1])[None, :]
+    eligible = (day > arrival[:, None]) & (day < full_days)
+    hazard: FloatArray = np.where(eligible, sigmoid(x - MEETING_OFFSET), 0.0)
+    return hazard
+
+
 def meetings(rng: np.random.Generator, x: FloatArray, arrival: IntArray, full_days: int) -> Outcome:
     """Draw each lead's first meeting day from the daily hazard (see the module docstring)."""
     count, days = x.shape
-    day = np.arange(days)[None, :]
-    eligible = (day > arrival[:, None]) & (day < full_days)
-    hazard = np.where(eligible, sigmoid(x - MEETING_OFFSET), 0.0)
+    hazard = meeting_hazard(x, arrival, full_days)
     p_convert = 1.0 - np.prod(1.0 - hazard, axis=1)
     hits = rng.random((count, days)) < hazard
     converted: NDArray[np.bool_] = np.asarray(hits.any(axis=1))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from leads.bulk import gc_paused
 from leads.documents import PageSpec, create_document
 from leads.events import NewEvent, record_events
 from leads.records import LeadChange, upsert_leads
@@ -70,22 +69,10 @@ def write_events(
     new = 0
     for start in range(0, len(events), EVENT_CHUNK):
         part = events.take(np.arange(start, min(start + EVENT_CHUNK, len(events))))
-        with _gc_paused():
+        with gc_paused():
             rows = _new_events(part, keys[start : start + EVENT_CHUNK], lead_ids, clock, payloads)
         new += record_events(session, team_id=team_id, events=rows)
     return new
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic collector while building many acyclic objects (it rescans them all)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _new_events(
