@@ -38,8 +38,12 @@ def activity_features(segments: Segments, half_life_days: float) -> dict[str, Fl
 
 
 def _windows(segments: Segments) -> dict[str, FloatArray]:
-    human = segments.events.human
-    opens, clicks = segments.of("email_opened"), segments.of("link_clicked")
+    # Opens and clicks count when a person likely made them (human >= 0.5): a security scanner
+    # clicking every link, or an image proxy fetching the pixel, adds nothing, and three real
+    # clicks reach a click threshold of 3.
+    likely = segments.likely_human()
+    opens = segments.of("email_opened") & likely
+    clicks = segments.of("link_clicked") & likely
     sends, replies = segments.of("email_sent"), segments.of("email_replied")
     out: dict[str, FloatArray] = {}
     for window in WINDOWS:
@@ -47,8 +51,8 @@ def _windows(segments: Segments) -> dict[str, FloatArray]:
         if window is not None:
             inside = segments.age < window * DAY
         suffix = window_suffix(window)
-        out[f"opens_human_{suffix}"] = segments.total(opens & inside, human)
-        out[f"clicks_human_{suffix}"] = segments.total(clicks & inside, human)
+        out[f"opens_human_{suffix}"] = segments.total(opens & inside)
+        out[f"clicks_human_{suffix}"] = segments.total(clicks & inside)
         out[f"sends_{suffix}"] = segments.total(sends & inside)
         out[f"replies_{suffix}"] = segments.total(replies & inside)
     return out

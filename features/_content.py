@@ -12,12 +12,11 @@ from features.catalog import LINK_KIND_FEATURES
 def content_features(segments: Segments) -> dict[str, FloatArray]:
     """The content features of every lead."""
     events = segments.events
-    clicks = segments.of("link_clicked")
+    clicks = segments.of("link_clicked") & segments.likely_human()
     out = {
-        f"clicks_{kind}": segments.total(clicks & (events.link_kind == LINK_KINDS.index(kind)),
-                                         events.human)
+        f"clicks_{kind}": segments.total(clicks & (events.link_kind == LINK_KINDS.index(kind)))
         for kind in LINK_KIND_FEATURES
-    }  # fmt: skip
+    }
     out.update(_pulse(segments))
     webinars = segments.of("webinar_attended")
     forms = segments.of("form_submitted")

@@ -46,9 +46,9 @@ def _windowed() -> list[FeatureSpec]:
         span = "all time" if window is None else f"the last {window} days"
         specs += [
             FeatureSpec(f"opens_human_{window_suffix(window)}", "numeric",
-                        f"Human-weighted email opens in {span}.", "email_opened", window),
+                        f"Likely-human opens (human >= 0.5) in {span}.", "email_opened", window),
             FeatureSpec(f"clicks_human_{window_suffix(window)}", "numeric",
-                        f"Human-weighted link clicks in {span}.", "link_clicked", window),
+                        f"Likely-human clicks (human >= 0.5) in {span}.", "link_clicked", window),
             FeatureSpec(f"sends_{window_suffix(window)}", "numeric",
                         f"Emails sent to the lead in {span}.", "email_sent", window),
             FeatureSpec(f"replies_{window_suffix(window)}", "numeric",
@@ -64,10 +64,10 @@ def _engagement() -> list[FeatureSpec]:
 
     return [
         FeatureSpec("open_rate_90d", "numeric",
-                    "Human-weighted opens per email sent, last 90 days (0 without sends).",
+                    "Likely-human opens per email sent, last 90 days (0 without sends).",
                     "email_opened, email_sent", 90),
         FeatureSpec("click_rate_90d", "numeric",
-                    "Human-weighted clicks per email sent, last 90 days (0 without sends).",
+                    "Likely-human clicks per email sent, last 90 days (0 without sends).",
                     "link_clicked, email_sent", 90),
         recency("open", "likely-human open", "email_opened"),
         recency("click", "likely-human click", "link_clicked"),
@@ -87,7 +87,7 @@ def _engagement() -> list[FeatureSpec]:
 def _content() -> list[FeatureSpec]:
     clicks = [
         FeatureSpec(f"clicks_{kind}", "numeric",
-                    f"Human-weighted clicks on {kind.replace('_', ' ')} links, all time.",
+                    f"Likely-human clicks on {kind.replace('_', ' ')} links, all time.",
                     "link_clicked.link_kind")
         for kind in LINK_KIND_FEATURES
     ]  # fmt: skip

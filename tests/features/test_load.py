@@ -45,8 +45,8 @@ def test_online_features_of_a_hand_built_lead(session: Session, team: Team) -> N
     now = utcnow()
     timeline.write(session, team, [lead], now)
     row = online_features(session, team_id=team.id, lead_id=lead.id, as_of=now).iloc[0]
-    assert row["clicks_human_all"] == pytest.approx(1.05)
-    assert row["clicks_pricing"] == pytest.approx(1.05)
+    assert row["clicks_human_all"] == 1
+    assert row["clicks_pricing"] == 1
     assert row["dwell_pricing_seconds"] == 40
     assert row["pages_read"] == 7
     assert row["read_depth_max"] == pytest.approx(7 / 12)

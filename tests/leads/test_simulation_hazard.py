@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leads.simulation import HiddenPaths, daily_hazard, simulate
-from leads.simulation.clock import DAY_MS
+from leads.simulation.clock import DAY_MS, HOUR_MS, Clock
+from leads.simulation.inbound import booked_meetings, meeting_time_cdf
 from leads.tables import Event, Lead, SimulatedTruth, Team
 
 LEADS, DAYS, SEED = 300, 40, 11
@@ -64,7 +65,9 @@ def test_every_meeting_falls_where_its_day_gives_it_a_chance(
     assert booked
     lead = np.array([position[lead_id] for lead_id, _ in booked])
     start = hidden.clock.start.replace(tzinfo=None)
-    at = np.array([(when.replace(tzinfo=None) - start).total_seconds() * 1000 for _, when in booked])
+    at = np.array(
+        [(when.replace(tzinfo=None) - start).total_seconds() * 1000 for _, when in booked]
+    )
     day = (at // DAY_MS).astype(np.int64)
     assert (hidden.hazard[lead, day] > 0).all()
     # booked at `at`: the lead had not booked just before, and had for sure just after
@@ -72,3 +75,25 @@ def test_every_meeting_falls_where_its_day_gives_it_a_chance(
     after = hidden.survival(lead, at + 1.0)
     assert (before > after).all()
     assert (before > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("utc_offset", "arrival_hour"),
+    [(9.0, None), (-5.0, None), (1.0, 23.0), (8.0, 20.5)],  # None: existed before the run
+)
+def test_meeting_time_cdf_matches_the_times_booked_meetings_draws(
+    utc_offset: float, arrival_hour: float | None
+) -> None:
+    count, day = 20_000, 3
+    clock = Clock.make(START, 10, datetime(2026, 1, 1, tzinfo=UTC))
+    arrived = -1 if arrival_hour is None else (day - 1) * DAY_MS + int(arrival_hour * HOUR_MS)
+    arrival_t = np.full(count, arrived, dtype=np.int64)
+    offsets = np.full(count, utc_offset)
+    _events, meeting_t = booked_meetings(
+        np.random.default_rng(5), clock, np.full(count, day, dtype=np.int64), arrival_t, offsets
+    )
+    grid = np.linspace(day * DAY_MS, (day + 1) * DAY_MS, 97)
+    drawn = (meeting_t[None, :] <= grid[:, None]).mean(axis=1)
+    at = np.full(len(grid), day, dtype=np.int64)
+    cdf = meeting_time_cdf(clock, at, offsets[: len(grid)], arrival_t[: len(grid)], grid)
+    np.testing.assert_allclose(cdf, drawn, atol=0.015)

@@ -69,11 +69,6 @@ def test_rules_that_almost_fire_leave_the_lead_mql() -> None:
     assert decide(lead(opens_human_all=2.0), TeamSettings()).reasons[0].rule == "opened_only"
 
 
-def test_scanner_clicks_do_not_reach_the_threshold() -> None:
-    # three scanner clicks (human 0.05 each) and one person's click
-    assert decide(lead(clicks_human_all=3 * 0.05 + 0.95), TeamSettings()).stage == "mql"
-
-
 def test_the_click_threshold_is_the_teams() -> None:
     features = lead(clicks_human_all=3.0)
     assert decide(features, TeamSettings(click_threshold=5)).stage == "mql"

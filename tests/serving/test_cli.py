@@ -159,3 +159,26 @@ def test_forms_route_from_the_cli(team_name: str, tmp_path: Path) -> None:
 def test_unknown_team_is_a_clear_error(cli_database: str) -> None:
     output = fails("stats", "--team", "no-such-team", "--json")
     assert "team 'no-such-team' not found" in output
+
+
+def test_model_train_cross_validates_any_csv(tmp_path: Path) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows = ["visits;time_on_site;source;won"]
+    for i in range(400):
+        visits = int(rng.integers(0, 20))
+        won = "Yes" if visits + rng.normal(0, 4) > 10 else "No"
+        rows.append(f"{visits};{int(rng.integers(0, 900))};{'ads' if i % 3 else 'seo'};{won}")
+    path = tmp_path / "deals.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    report = json.loads(
+        run("model", "train", "--csv", str(path), "--target", "won", "--cv", "3", "--json")
+    )
+
+    assert len(report["roc_auc"]["folds"]) == 3
+    assert report["roc_auc"]["mean"] > 0.75
+    assert {"pr_auc", "brier"} <= set(report)
+    output = fails("model", "train", "--csv", str(path), "--target", "nope")
+    assert "nope" in output
