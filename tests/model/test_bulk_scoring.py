@@ -12,19 +12,26 @@ from tests.factories import make_lead
 def test_without_a_model_the_rules_alone_decide_and_say_so(session: Session, team: Team) -> None:
     clicker = make_lead(session, team)
     quiet = make_lead(session, team)
-    record_events(
-        session,
-        team_id=team.id,
-        events=[
-            NewEvent(
-                lead_id=clicker.id,
-                type="link_clicked",
-                human=0.95,
-                payload={"link": f"https://x.io/{i}", "link_kind": "pricing"},
-            )
-            for i in range(3)
-        ],
-    )
+    scanned = make_lead(session, team)
+    clicks = [
+        NewEvent(
+            lead_id=clicker.id,
+            type="link_clicked",
+            human=0.95,
+            payload={"link": f"https://x.io/{i}", "link_kind": "pricing"},
+        )
+        for i in range(3)
+    ]
+    scans = [
+        NewEvent(
+            lead_id=scanned.id,
+            type="link_clicked",
+            human=0.05,
+            payload={"link": f"https://x.io/{i}", "agent": "scanner"},
+        )
+        for i in range(6)
+    ]
+    record_events(session, team_id=team.id, events=[*clicks, *scans])
     decisions = decisions_for_team(session, team=team, scorer=None, version=None)
     assert decisions[clicker.id].stage == "sql"
     assert decisions[clicker.id].rules_only
