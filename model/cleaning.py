@@ -58,6 +58,7 @@ class NumericCleaner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):  # 
         return numbers
 
     def __sklearn_tags__(self) -> Tags:
+        """Tell scikit-learn this step takes text and missing cells."""
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.allow_nan = True
@@ -122,6 +123,7 @@ class CategoryCleaner(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):  #
         return labels
 
     def __sklearn_tags__(self) -> Tags:
+        """Tell scikit-learn this step takes text and missing cells and outputs text."""
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.allow_nan = True

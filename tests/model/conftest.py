@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine
 
 from leads import db
 from leads.simulation import simulate
-from leads.teams import create_team, settings_of
-from model.registry import Candidate
-from model.retrain import candidate, train_team
+from leads.teams import create_team
 from model.settings import ModelSettings
-from model.training import TrainingResult
 from tests.conftest import scratch_database
+
+if TYPE_CHECKING:  # mlflow takes seconds to import: only the tests that use it pay for it
+    from model.registry import Candidate
+    from model.training import TrainingResult
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +32,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Training
         team, _key = create_team(session, name="model-tests")
         simulate(session, team_id=team.id, leads=1500, days=120, seed=3)
     with db.unit_of_work(engine) as session:
+        from model.retrain import train_team
+
         yield train_team(session, team_id=team.id, seed=0)
     engine.dispose()
     drop()  # type: ignore[operator]
@@ -47,11 +51,9 @@ def mlflow_settings(tmp_path_factory: pytest.TempPathFactory) -> ModelSettings:
 
 def make_candidate(trained: tuple[TrainingResult, str], folder: Path) -> Candidate:
     from leads.team_settings import TeamSettings
+    from model.retrain import candidate
 
     result, window = trained
     return candidate(
         result, folder, team="model-tests", settings=TeamSettings(), target="meeting", window=window
     )
-
-
-__all__ = ["make_candidate", "settings_of"]
