@@ -24,6 +24,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -141,9 +142,11 @@ def breakdown(scorer: LeadScorer, frame: pd.DataFrame, prepared: npt.NDArray[Any
     ]
     for name, step, columns in prepare.transformers_:
         if not isinstance(step, str):
-            part = selected[list(columns)]
             steps.append(
-                (f"  {name} ({len(columns)} columns)", lambda s=step, p=part: s.transform(p))
+                (
+                    f"  {name} ({len(columns)} columns)",
+                    partial(step.transform, selected[list(columns)]),
+                )
             )
     steps += [
         ("LGBMClassifier.predict_proba (n_jobs=1)", lambda: classifier.predict_proba(prepared)),

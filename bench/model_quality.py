@@ -102,7 +102,8 @@ def oracle(team: SimulatedTeam, rows: pd.DataFrame, horizon_days: int) -> npt.ND
     """Each row's true chance of a meeting in (snapshot, snapshot + horizon], no meeting before."""
     lead = np.array([team.position[int(i)] for i in rows["lead_id"]], dtype=np.int64)
     start = pd.Timestamp(team.hidden.clock.start)
-    after = (rows["snapshot"] - start).dt.total_seconds().to_numpy() * 1000.0
+    seconds = (rows["snapshot"] - start).dt.total_seconds()
+    after: npt.NDArray[np.float64] = np.asarray(seconds, dtype=np.float64) * 1000.0
     return team.hidden.p_meeting(lead, after, after + horizon_days * DAY_MS)
 
 

@@ -5,7 +5,8 @@
 - `features.compute`: `compute(leads, events, as_of, settings)`, the one definition
 - `features.load`: `online_features` (one lead), `batch_features` (a team), and their loaders
 - `features.training`: point-in-time `training_set`s
-- `features.transformers`: scikit-learn transformers for the model's preprocessing
+
+The scikit-learn transformers of the model's preprocessing are in `model.cleaning`.
 """
 
 from features.arrays import (
@@ -27,7 +28,6 @@ from features.catalog import (
 from features.compute import ENGAGEMENT_WEIGHTS, compute
 from features.load import Loaded, batch_features, load_lead, load_team, online_features
 from features.training import TrainingSet, training_set
-from features.transformers import LogCountTransformer, RareCategoryGrouper
 
 __all__ = [
     "CATALOG",
@@ -37,8 +37,6 @@ __all__ = [
     "FeatureSpec",
     "LeadArrays",
     "Loaded",
-    "LogCountTransformer",
-    "RareCategoryGrouper",
     "TrainingSet",
     "batch_features",
     "categorical_names",

@@ -8,6 +8,8 @@ scikit-learn wrapper predicting on one thread. `FastScorer.compile` does that wo
   each distinct raw value is run through the fitted step once and its code remembered;
 - a numeric block (`NumericCleaner`) on number columns is a float matrix clipped and logged as
   the cleaner learned (other dtypes go through the cleaner itself);
+- a frame of a few rows (one lead online) is read as one object matrix, whose cells each block
+  takes by position (pandas' column selection costs more than scoring one row);
 - the matrix goes straight to the booster, on `threads` threads for large frames (a row's
   prediction does not depend on them), then to the Platt calibrator.
 
@@ -34,8 +36,12 @@ from model.cleaning import CategoryCleaner, NumericCleaner
 __all__ = ["FastScorer"]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+ObjectArray = npt.NDArray[np.object_]
 PARALLEL_ROWS = 2_000  # fewer rows than this are predicted on one thread: no thread start-up
+SMALL_ROWS = 16  # frames up to this many rows are read cell by cell
 _MEMO_LIMIT = 100_000  # distinct raw values remembered per category column
+_LAYOUT_LIMIT = 64  # column layouts remembered
 _MISSING = object()  # the memo key of a missing cell
 
 
@@ -45,45 +51,64 @@ class _Block(Protocol):
     def fill(self, frame: pd.DataFrame, out: FloatArray) -> None:
         """Write the block's output columns for `frame` into `out` (rows x block width)."""
 
+    def fill_cells(self, cells: ObjectArray, out: FloatArray) -> None:
+        """The same from the block's columns of `frame.to_numpy()` (a small frame)."""
+
+    def takes_cells(self, dtypes: Sequence[object]) -> bool:
+        """Whether `fill_cells` gives what `fill` does for columns of these dtypes."""
+
 
 @dataclass(slots=True)
 class _Categories:
-    """A cell-by-cell step: each distinct raw value goes through it once, then is looked up."""
+    """A cell-by-cell step: each distinct raw value goes through it once, then is looked up.
+
+    The memos are replaced, never changed in place, so threads scoring at once stay correct.
+    """
 
     step: Pipeline
     columns: list[str]
     memos: list[dict[Hashable, float]] = field(default_factory=list)
 
     def fill(self, frame: pd.DataFrame, out: FloatArray) -> None:
-        if not self.memos:
-            self.memos = [{} for _ in self.columns]
         found = [pd.factorize(frame[column], use_na_sentinel=True) for column in self.columns]
-        keys = [[*uniques.tolist(), _MISSING] for _codes, uniques in found]
-        self._learn(keys)
-        for j, ((codes, _uniques), column_keys) in enumerate(zip(found, keys, strict=True)):
-            memo = self.memos[j]
-            values = np.array([memo[_key(key)] for key in column_keys], dtype=np.float64)
-            out[:, j] = values[codes]  # code -1 (a missing cell) picks the last, _MISSING
+        values = [[*uniques.tolist(), _MISSING] for _codes, uniques in found]
+        memos = self._memos(values)
+        for j, ((codes, _uniques), column) in enumerate(zip(found, values, strict=True)):
+            looked_up = np.array([memos[j][_key(value)] for value in column], dtype=np.float64)
+            out[:, j] = looked_up[codes]  # code -1 (a missing cell) picks the last, _MISSING
 
-    def _learn(self, keys: list[list[Any]]) -> None:
-        """Run the values no memo holds through the fitted step, all columns in one frame."""
+    def fill_cells(self, cells: ObjectArray, out: FloatArray) -> None:
+        # pd.isna is what pd.factorize calls missing
+        values = [[_MISSING if pd.isna(v) else v for v in column.tolist()] for column in cells.T]
+        memos = self._memos(values)
+        for j, (memo, column) in enumerate(zip(memos, values, strict=True)):
+            out[:, j] = [memo[_key(value)] for value in column]
+
+    def takes_cells(self, dtypes: Sequence[object]) -> bool:  # noqa: ARG002 - any cell reads
+        return True
+
+    def _memos(self, values: list[list[Any]]) -> list[dict[Hashable, float]]:
+        """Memos that hold every value: those none held go through the fitted step at once."""
+        memos = self.memos or [{} for _ in self.columns]
         new = [
-            [key for key in column_keys if _key(key) not in memo]
-            for memo, column_keys in zip(self.memos, keys, strict=True)
+            [value for value in column if _key(value) not in memo]
+            for memo, column in zip(memos, values, strict=True)
         ]
-        height = max(len(values) for values in new)
+        height = max(len(column) for column in new)
         if height == 0:
-            return
+            return memos
         cells = {
-            column: [None if v is _MISSING else v for v in values] + [None] * (height - len(values))
-            for column, values in zip(self.columns, new, strict=True)
+            name: [None if v is _MISSING else v for v in column] + [None] * (height - len(column))
+            for name, column in zip(self.columns, new, strict=True)
         }
         codes = np.asarray(self.step.transform(pd.DataFrame(cells, dtype=object)), np.float64)
-        for j, (memo, values) in enumerate(zip(self.memos, new, strict=True)):
-            if len(memo) + len(values) > _MEMO_LIMIT:
-                memo.clear()
-            learned = zip(values, codes[: len(values), j].tolist(), strict=True)
-            memo.update((_key(value), code) for value, code in learned)
+        grown = []
+        for j, (memo, column) in enumerate(zip(memos, new, strict=True)):
+            learned = zip(map(_key, column), codes[: len(column), j].tolist(), strict=True)
+            kept = memo if len(memo) + len(column) <= _MEMO_LIMIT else {}
+            grown.append({**kept, **dict(learned)})
+        self.memos = grown
+        return grown
 
 
 @dataclass(slots=True)
@@ -95,10 +120,20 @@ class _Numbers:
 
     def fill(self, frame: pd.DataFrame, out: FloatArray) -> None:
         part = frame[self.columns]
-        if not all(isinstance(d, np.dtype) and d.kind in "iuf" for d in part.dtypes):
+        if not self.takes_cells(list(part.dtypes)):
             out[:] = self.cleaner.transform(part)  # text, bools, nullable types: the cleaner's way
             return
-        numbers = part.to_numpy(dtype=np.float64, copy=True)
+        self._clean(part.to_numpy(dtype=np.float64, copy=True), out)
+
+    def fill_cells(self, cells: ObjectArray, out: FloatArray) -> None:
+        self._clean(np.array(cells, dtype=np.float64), out)
+
+    def takes_cells(self, dtypes: Sequence[object]) -> bool:
+        """Plain number columns: what the cleaner reads as one float matrix."""
+        return all(isinstance(d, np.dtype) and d.kind in "iuf" for d in dtypes)
+
+    def _clean(self, numbers: FloatArray, out: FloatArray) -> None:
+        """What `NumericCleaner.transform` does to a float matrix, in the same order."""
         numbers[~np.isfinite(numbers)] = np.nan
         np.minimum(numbers, self.cleaner.upper_, out=numbers)
         numbers[:, self.cleaner.log_] = np.log1p(numbers[:, self.cleaner.log_])
@@ -119,6 +154,7 @@ class FastScorer:
     features: list[str]
     blocks: tuple[_Block, ...] | None  # None: not compiled, the pipeline scores
     threads: int = 0  # LightGBM's num_threads for large frames; 0 = its default (every core)
+    layouts: dict[Hashable, list[IntArray] | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def compile(
@@ -143,11 +179,28 @@ class FastScorer:
             prepared = self.pipeline.named_steps["prepare"].transform(frame[self.features])
             return np.asarray(prepared, dtype=np.float64)
         out = np.empty((len(frame), sum(len(b.columns) for b in self.blocks)), dtype=np.float64)
+        where = self._positions(frame, self.blocks) if len(frame) <= SMALL_ROWS else None
+        cells = None if where is None else frame.to_numpy()
         first = 0
-        for block in self.blocks:
-            block.fill(frame, out[:, first : first + len(block.columns)])
+        for number, block in enumerate(self.blocks):
+            part = out[:, first : first + len(block.columns)]
+            if cells is None or where is None:
+                block.fill(frame, part)
+            else:
+                block.fill_cells(cells[:, where[number]], part)
             first += len(block.columns)
         return out
+
+    def _positions(self, frame: pd.DataFrame, blocks: tuple[_Block, ...]) -> list[IntArray] | None:
+        """Each block's column positions in frames laid out as `frame` is (None: read by name)."""
+        key = (tuple(frame.columns), tuple(frame.dtypes))
+        if key in self.layouts:
+            return self.layouts[key]
+        layout = _layout(frame, blocks)
+        if len(self.layouts) >= _LAYOUT_LIMIT:
+            self.layouts.clear()
+        self.layouts[key] = layout
+        return layout
 
     def raw(self, frame: pd.DataFrame) -> FloatArray:
         """The model's probabilities before calibration."""
@@ -181,6 +234,19 @@ def _compile(pipeline: Pipeline) -> tuple[_Block, ...] | None:
             return None
         blocks.append(block)
     return tuple(blocks)
+
+
+def _layout(frame: pd.DataFrame, blocks: tuple[_Block, ...]) -> list[IntArray] | None:
+    """Where each block's columns sit in `frame`, if every block reads its cells exactly."""
+    if not frame.columns.is_unique:
+        return None
+    layout = []
+    for block in blocks:
+        positions = frame.columns.get_indexer(pd.Index(block.columns)).astype(np.int64)
+        if (positions < 0).any() or not block.takes_cells(list(frame.dtypes.iloc[positions])):
+            return None
+        layout.append(positions)
+    return layout
 
 
 def _block(step: object, columns: list[str]) -> _Block | None:

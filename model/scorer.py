@@ -23,6 +23,7 @@ from sklearn.pipeline import Pipeline
 
 from leads.team_settings import TeamSettings
 from model.calibration import PlattCalibrator
+from model.fast_scoring import FastScorer
 from model.policy import Decision, Factor, decide
 from model.trusted import TRUSTED_TYPES
 
@@ -80,6 +81,7 @@ class LeadScorer(PythonModel):
     pipeline: Pipeline
     calibrator: PlattCalibrator
     config: ScorerConfig
+    fast: FastScorer
 
     def load_context(self, context: Any) -> None:
         self.load_folder(
@@ -93,12 +95,12 @@ class LeadScorer(PythonModel):
         self.pipeline = load_trusted(pipeline)
         self.calibrator = load_trusted(calibrator)
         self.config = ScorerConfig(**json.loads(config.read_text(encoding="utf-8")))
+        self.fast = FastScorer.compile(self.pipeline, self.calibrator, self.config.features)
         return self
 
     def probabilities(self, frame: pd.DataFrame) -> npt.NDArray[np.float64]:
         """Calibrated probabilities for the rows of a feature frame."""
-        raw = self.pipeline.predict_proba(frame[self.config.features])[:, 1]
-        return np.asarray(self.calibrator.predict(raw), dtype=np.float64)
+        return self.fast.probabilities(frame)  # the pipeline's values, compiled (1e-12 tested)
 
     def factors(self, frame: pd.DataFrame, top: int = 5) -> list[list[Factor]]:
         """Each row's largest feature contributions (LightGBM log-odds); empty for others."""

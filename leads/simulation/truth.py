@@ -1,5 +1,8 @@
-"""Reading the simulator's truth back: how well p_convert ranks who converted (the best AUC),
-and each lead's hidden daily meeting hazard, regenerated from the seed (`daily_hazard`)."""
+"""Reading the simulator's truth back: the best AUC, and each lead's hidden daily hazard.
+
+`best_auc` is how well p_convert ranks who converted; `daily_hazard` regenerates every lead's
+h[d] from the seed, so the exact chance of a meeting in any window can be computed.
+"""
 
 from __future__ import annotations
 
@@ -115,13 +118,15 @@ def daily_hazard(
         people = make_people(rng, companies, min(first + BLOCK, leads) - first, taken)
         blocks.append(hidden_state(rng, people, companies, catalog, clock))
         email += people.email
-    x = np.concatenate([b.x for b in blocks]) if blocks else np.empty((0, days))
-    arrival = np.concatenate([b.arrival for b in blocks]) if blocks else np.empty(0, np.int64)
+    if not blocks:  # no leads
+        empty = np.empty(0, dtype=np.int64)
+        blocks.append(Hidden(np.empty((0, days)), empty, empty, np.empty(0)))
+    x = np.concatenate([b.x for b in blocks])
     return HiddenPaths(
         email=email,
         x=x,
-        hazard=meeting_hazard(x, arrival, clock.full_days),
-        arrival_t=np.concatenate([b.arrival_t for b in blocks]) if blocks else arrival,
-        utc_offset=np.concatenate([b.utc_offset for b in blocks]) if blocks else np.empty(0),
+        hazard=meeting_hazard(x, np.concatenate([b.arrival for b in blocks]), clock.full_days),
+        arrival_t=np.concatenate([b.arrival_t for b in blocks]),
+        utc_offset=np.concatenate([b.utc_offset for b in blocks]),
         clock=clock,
     )

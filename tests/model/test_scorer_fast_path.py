@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.fast_scoring import PARALLEL_ROWS, FastScorer
+from model.fast_scoring import PARALLEL_ROWS, SMALL_ROWS, FastScorer
 from model.pipelines import Kind
 from model.scorer import LeadScorer, ScorerConfig, save_parts
 from model.training import TrainingResult
@@ -61,7 +61,7 @@ def test_fast_path_gives_the_served_lightgbm_probabilities(
     np.testing.assert_array_equal(fast.prepare(holdout), prepared)
 
 
-@pytest.mark.parametrize("rows", [1, 37, PARALLEL_ROWS + 500])
+@pytest.mark.parametrize("rows", [1, SMALL_ROWS, SMALL_ROWS + 1, PARALLEL_ROWS + 500])
 def test_fast_path_reads_messy_cells_as_the_pipeline_does(
     trained: tuple[TrainingResult, str], tmp_path: Path, rows: int
 ) -> None:
@@ -74,13 +74,14 @@ def test_fast_path_reads_messy_cells_as_the_pipeline_does(
     np.testing.assert_allclose(fast.probabilities(frame), expected, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("rows", [3, 200])
 def test_fast_path_reads_numbers_given_as_text_through_the_cleaner(
-    trained: tuple[TrainingResult, str], tmp_path: Path
+    trained: tuple[TrainingResult, str], tmp_path: Path, rows: int
 ) -> None:
     scorer = served(trained, "lightgbm", tmp_path)
-    frame = trained[0].holdout.head(200).copy()
+    frame = trained[0].holdout.head(rows).copy()
     column = scorer.config.numeric[0]
-    frame[column] = [None if i % 7 == 0 else f" {v} " for i, v in enumerate(frame[column])]
+    frame[column] = [None if i % 2 == 0 else f" {v} " for i, v in enumerate(frame[column])]
     expected = scorer.probabilities(frame)
     np.testing.assert_allclose(compiled(scorer).probabilities(frame), expected, rtol=0, atol=1e-12)
 
