@@ -107,10 +107,11 @@ class LeadScorer(PythonModel):
         classifier = self.pipeline.named_steps["classify"]
         if not hasattr(classifier, "booster_"):
             return [[] for _ in range(len(frame))]
-        prepare = self.pipeline.named_steps["prepare"]
-        prepared = prepare.transform(frame[self.config.features])
-        contributions = classifier.booster_.predict(prepared, pred_contrib=True)[:, :-1]
-        names = input_names(prepare.get_feature_names_out())
+        prepared = self.fast.prepare(frame)  # the pipeline's `prepare` output, compiled
+        contributions = classifier.booster_.predict(
+            prepared, pred_contrib=True, num_threads=1 if len(frame) < 2000 else 0
+        )[:, :-1]
+        names = input_names(self.pipeline.named_steps["prepare"].get_feature_names_out())
         rows = frame[names].to_dict("records")
         out = []
         for row, values in zip(rows, contributions, strict=True):

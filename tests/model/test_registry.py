@@ -99,3 +99,18 @@ def test_an_unreviewed_type_refuses_to_load(tmp_path: Path) -> None:
     sio.dump(Unreviewed(), path)
     with pytest.raises(ValueError, match="nobody reviewed"):
         load_trusted(path)
+
+
+def test_the_compiled_inputs_of_contributions_match_the_pipelines(
+    trained: tuple[TrainingResult, str],
+) -> None:
+    from model.fast_scoring import FastScorer
+
+    result, _window = trained
+    lightgbm = result.candidates["lightgbm"]
+    features = list(result.plan.features)
+    fast = FastScorer.compile(lightgbm.pipeline, lightgbm.calibrator, features)
+    assert fast.compiled
+    rows = result.holdout.head(50)
+    prepared = lightgbm.pipeline.named_steps["prepare"].transform(rows[features])
+    np.testing.assert_array_equal(fast.prepare(rows), prepared)
