@@ -8,21 +8,10 @@ import unicodedata
 # Values web-form and spreadsheet exports write for "nothing entered".
 PLACEHOLDERS = frozenset(
     {
-        "select",
-        "n/a",
-        "na",
-        "null",
-        "none",
-        "unknown",
-        "-",
-        "--",
-        "?",
-        "없음",
-        "해당없음",
-        "미입력",
-        "모름",
+        "select", "please select", "select one", "-select-", "n/a", "na", "#n/a", "nan",
+        "null", "none", "unknown", "-", "--", "?", "없음", "해당없음", "미입력", "모름",
     }
-)
+)  # fmt: skip
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")

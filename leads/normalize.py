@@ -17,11 +17,12 @@ from leads._industry import INDUSTRIES, normalize_industry
 from leads._money import USD_RATES, Money, parse_money
 from leads._numbers import parse_range, round_half_up
 from leads._places import normalize_country, normalize_language, normalize_timezone
-from leads._text import is_blank
+from leads._text import PLACEHOLDERS, is_blank
 from leads.errors import InvalidEmail, ValidationFailed
 
 __all__ = [
     "INDUSTRIES",
+    "PLACEHOLDERS",
     "USD_RATES",
     "Money",
     "is_blank",

@@ -13,25 +13,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from leads import normalize
+
 __all__ = ["PLACEHOLDERS", "cell_text", "column_numbers", "column_texts", "text_array"]
 
-# Compared after trimming and case-folding. Web forms write `Select` for an unanswered list.
-PLACEHOLDERS: Final[tuple[str, ...]] = (
-    "",
-    "select",
-    "please select",
-    "select one",
-    "-select-",
-    "n/a",
-    "na",
-    "#n/a",
-    "nan",
-    "null",
-    "none",
-    "-",
-    "--",
-    "?",
-)
+# The record's own list ("Select", "N/A", "없음", ...), so an import and a model read a cell alike;
+# compared after trimming and case-folding.
+PLACEHOLDERS: Final[tuple[str, ...]] = ("", *sorted(normalize.PLACEHOLDERS))
 
 
 def cell_text(value: object, placeholders: frozenset[str]) -> str | None:

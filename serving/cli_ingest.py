@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -66,7 +67,7 @@ def import_command(
             table = read_table(file, sheet=sheet)
             mapping = plan_mapping(table, overrides)
         if as_json:
-            console.print_json(data={c: vars_of(m) for c, m in mapping.items()})
+            console.print_json(data={c: asdict(m) for c, m in mapping.items()})
         else:
             _print_mapping(mapping, title=f"{file.name}: {len(table.rows):,} rows")
         return
@@ -88,10 +89,6 @@ def import_command(
         console.print_json(data=report.to_json())
     else:
         _print_report(report)
-
-
-def vars_of(mapping: Any) -> dict[str, Any]:
-    return {"target": mapping.target, "confidence": mapping.confidence, "reason": mapping.reason}
 
 
 def _print_mapping(mapping: dict[str, Any], *, title: str) -> None:
