@@ -26,7 +26,15 @@ from features.catalog import (
     numeric_names,
 )
 from features.compute import ENGAGEMENT_WEIGHTS, compute
-from features.load import Loaded, batch_features, load_lead, load_team, online_features
+from features.load import (
+    Loaded,
+    TransientLead,
+    batch_features,
+    load_lead,
+    load_team,
+    online_features,
+    transient_features,
+)
 from features.training import TrainingSet, training_set
 
 __all__ = [
@@ -38,6 +46,7 @@ __all__ = [
     "LeadArrays",
     "Loaded",
     "TrainingSet",
+    "TransientLead",
     "batch_features",
     "categorical_names",
     "compute",
@@ -51,4 +60,5 @@ __all__ = [
     "numeric_names",
     "online_features",
     "training_set",
+    "transient_features",
 ]

@@ -6,14 +6,25 @@ lead's features are the same whichever path computed them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from features._sql import Bind, connected, read_events, read_lead, read_leads, read_settings
-from features.arrays import EventArrays, LeadArrays, epoch_seconds
+from features._sql import (
+    Bind,
+    connected,
+    read_documents,
+    read_events,
+    read_lead,
+    read_leads,
+    read_settings,
+)
+from features.arrays import EventArrays, LeadArrays, epoch_seconds, event_arrays, lead_arrays
 from features.compute import compute
 from leads.tables import utcnow
 from leads.team_settings import TeamSettings
@@ -75,3 +86,56 @@ def online_features(
 def batch_features(bind: Bind, *, team_id: int, as_of: datetime | None = None) -> pd.DataFrame:
     """The feature frame of every lead of the team, as of now (or `as_of`)."""
     return load_team(bind, team_id=team_id, as_of=as_of).features()
+
+
+@dataclass(frozen=True, slots=True)
+class TransientLead:
+    """A lead that is not stored: its normalised column values and its events (as dicts with
+    `type`, `occurred_at` (aware datetime), optional `payload` and `human`)."""
+
+    values: Mapping[str, Any]
+    events: Sequence[Mapping[str, Any]] = ()
+
+
+def transient_features(
+    session: Session,
+    *,
+    team_id: int,
+    leads: Sequence[TransientLead],
+    as_of: datetime | None = None,
+) -> pd.DataFrame:
+    """The feature frame of leads given in the request, not read from the record.
+
+    The rows go through the same `lead_arrays` / `event_arrays` / `compute` as stored leads,
+    with the team's settings and documents, so a lead scored this way and the same lead stored
+    get the same features. The frame's index is the position in `leads` (0, 1, ...).
+    """
+    moment = as_of or utcnow()
+    with connected(session) as connection:
+        settings = read_settings(connection, team_id=team_id)
+        wants_documents = any(
+            isinstance(e.get("payload"), Mapping) and "document" in e["payload"]
+            for lead in leads
+            for e in lead.events
+        )
+        documents = read_documents(connection, team_id=team_id) if wants_documents else None
+    rows = [
+        (
+            i, v.get("title"), v.get("industry"), v.get("country"), v.get("source"),
+            v.get("language"), v.get("revenue_usd"), v.get("employees"),
+            list(v.get("product_interests") or ()), v.get("created_at") or moment,
+            v.get("converted"),
+        )
+        for i, v in enumerate(lead.values for lead in leads)
+    ]  # fmt: skip
+    flat = [(i, e) for i, lead in enumerate(leads) for e in lead.events]
+    events = event_arrays(
+        lead=np.array([i for i, _ in flat], dtype=np.int64),
+        types=[str(e["type"]) for _, e in flat],
+        t=np.array([epoch_seconds(e["occurred_at"]) for _, e in flat], dtype=np.float64),
+        human=[e.get("human") for _, e in flat],
+        payloads=[dict(e.get("payload") or {}) for _, e in flat],
+        **({"documents": documents} if documents is not None else {}),
+    )
+    order = np.lexsort((events.t, events.lead))
+    return compute(lead_arrays(rows), events.take(order), epoch_seconds(moment), settings)

@@ -1,13 +1,20 @@
-"""Target lists and their members. Dynamic lists store a definition; `serving` keeps them filled."""
+"""Target lists and their members.
+
+A dynamic list stores a definition (see `leads.list_conditions`); it is filled when created or
+edited, and `leads.list_membership` keeps it filled as events arrive.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from leads.errors import Conflict, NotFound, ValidationFailed
+from leads.list_conditions import Condition, dump_condition, list_references, parse_condition
+from leads.list_membership import MembershipChange, rebuild_list, team_lists
 from leads.records import get_lead
 from leads.tables import LeadList, ListMembership
 
@@ -21,7 +28,7 @@ def create_list(
     description: str = "",
     definition: dict[str, Any] | None = None,
 ) -> LeadList:
-    """A new list; names are unique within a team."""
+    """A new list; names are unique within a team. A dynamic list is filled at once."""
     name = " ".join(name.split())
     if not name:
         raise ValidationFailed("name", "a list needs a name")
@@ -31,12 +38,57 @@ def create_list(
         raise ValidationFailed("definition", "a dynamic list needs one; a static list has none")
     if _by_name(session, team_id, name) is not None:
         raise Conflict(f"a list named {name!r} exists already")
+    condition = None
+    if definition is not None:
+        condition = _checked(session, team_id=team_id, name=name, definition=definition)
+        definition = dump_condition(condition)
     lead_list = LeadList(
         team_id=team_id, name=name, kind=kind, description=description, definition=definition
     )
     session.add(lead_list)
     session.flush()
+    if condition is not None:
+        rebuild_list(session, team_id=team_id, list_id=lead_list.id)
     return lead_list
+
+
+def update_list_definition(
+    session: Session,
+    *,
+    team_id: int,
+    list_id: int,
+    definition: dict[str, Any],
+    now: datetime | None = None,
+) -> list[MembershipChange]:
+    """Give a dynamic list a new definition and refill it (and the lists that read it)."""
+    lead_list = session.get(LeadList, list_id)
+    if lead_list is None or lead_list.team_id != team_id:
+        raise NotFound("list", list_id)
+    if lead_list.kind != "dynamic":
+        raise ValidationFailed("definition", "a static list has none; its members are set by hand")
+    condition = _checked(session, team_id=team_id, name=lead_list.name, definition=definition)
+    lead_list.definition = dump_condition(condition)
+    session.flush()
+    return rebuild_list(session, team_id=team_id, list_id=list_id, now=now)
+
+
+def _checked(session: Session, *, team_id: int, name: str, definition: Any) -> Condition:
+    """The parsed definition of list `name`; every list it reads exists and none reads it."""
+    condition = parse_condition(definition, field="definition")
+    references = list_references(condition, "definition")
+    if not references:
+        return condition
+    names = set(session.scalars(select(LeadList.name).where(LeadList.team_id == team_id)))
+    team = team_lists(session, team_id=team_id)
+    for path, read in references:
+        if read == name:
+            raise ValidationFailed(path, f"list {name!r} cannot contain itself")
+        if read not in names:
+            raise ValidationFailed(path, f"there is no list named {read!r}")
+        chain = team.reads_path(read, name)
+        if chain is not None:
+            raise ValidationFailed(path, f"makes a cycle: {' -> '.join([name, *chain])}")
+    return condition
 
 
 def _by_name(session: Session, team_id: int, name: str) -> LeadList | None:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -84,6 +85,9 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    signing_key: Mapped[str | None] = mapped_column(
+        String(64), doc="Secret for the team's signed links and form keys (set on first use)."
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -118,6 +122,7 @@ class Lead(Base):
         ),
         CheckConstraint("consent IN ('unknown', 'granted', 'denied')", name="consent"),
         Index(None, "team_id", "stage"),
+        Index(None, "team_id", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +152,11 @@ class Lead(Base):
     flow_state: Mapped[str | None] = mapped_column(String(16))
     converted: Mapped[bool | None] = mapped_column(Boolean, doc="Known outcome (imported label).")
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    score: Mapped[float | None] = mapped_column(Float, doc="The last calibrated probability.")
+    fit_grade: Mapped[str | None] = mapped_column(String(1))
+    engagement: Mapped[float | None] = mapped_column(Float)
+    scored_at: Mapped[datetime | None]
+    model_version: Mapped[str | None] = mapped_column(String(32), doc="None: rules decided.")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -283,3 +293,43 @@ class SimulatedTruth(Base):
     p_convert: Mapped[float] = mapped_column(Float)
     intent: Mapped[float] = mapped_column(Float, doc="Hidden intent at the end of the run.")
     converted: Mapped[bool] = mapped_column(Boolean)
+
+
+class Suppression(Base):
+    """An address nothing may be sent to. Kept as a SHA-256 of the normalised address, so the
+    suppression outlives the lead's erasure without keeping the address itself."""
+
+    __tablename__ = "suppressions"
+    __table_args__ = (
+        UniqueConstraint("team_id", "email_hash"),
+        CheckConstraint(
+            "reason IN ('unsubscribed', 'bounced', 'do_not_contact', 'erased')", name="reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    email_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportUpload(Base):
+    """A file uploaded for import: previewed first, committed later, with its per-row report."""
+
+    __tablename__ = "import_uploads"
+    __table_args__ = (
+        CheckConstraint("status IN ('previewed', 'committed')", name="status"),
+        Index(None, "team_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(300))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    mapping: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="previewed")
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    committed_at: Mapped[datetime | None]

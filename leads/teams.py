@@ -30,7 +30,11 @@ def create_team(
         raise ValidationFailed("name", "a team needs a name")
     if session.scalar(select(Team.id).where(Team.name == name)) is not None:
         raise Conflict(f"a team named {name!r} exists already")
-    team = Team(name=name, settings=validate_settings(settings or {}).model_dump(mode="json"))
+    team = Team(
+        name=name,
+        settings=validate_settings(settings or {}).model_dump(mode="json"),
+        signing_key=secrets.token_hex(32),
+    )
     session.add(team)
     session.flush()
     return team, issue_key(session, team=team)
@@ -53,6 +57,14 @@ def authenticate(session: Session, key: str) -> Team:
     team = session.get(Team, api_key.team_id)
     assert team is not None  # the foreign key guarantees it
     return team
+
+
+def signing_key(session: Session, *, team: Team) -> bytes:
+    """The team's secret for signed links and form keys, created on first use."""
+    if team.signing_key is None:
+        team.signing_key = secrets.token_hex(32)
+        session.flush()
+    return bytes.fromhex(team.signing_key)
 
 
 def get_team(session: Session, name: str) -> Team:

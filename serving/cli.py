@@ -8,6 +8,7 @@ from serving.cli_admin import db_app, team_app
 from serving.cli_demo import demo_command, simulate_command, stats_command
 from serving.cli_ingest import event_app, form_app, import_command
 from serving.cli_model import model_app
+from serving.cli_serve import serve_command
 
 app = typer.Typer(
     name="leadpulse",
@@ -24,3 +25,8 @@ app.command("import")(import_command)
 app.command("simulate")(simulate_command)
 app.command("stats")(stats_command)
 app.command("demo")(demo_command)
+app.command("serve")(serve_command)
+
+
+if __name__ == "__main__":
+    app()

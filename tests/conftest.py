@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -18,8 +19,13 @@ from sqlalchemy.orm import Session
 
 from leads import db, migrate
 from leads.settings import get_settings
+from leads.simulation import simulate
 from leads.tables import Team
 from leads.teams import create_team
+from model.settings import ModelSettings
+
+if TYPE_CHECKING:  # mlflow takes seconds to import: only the tests that use it pay for it
+    from model.training import TrainingResult
 
 TEST_DB_URL = os.environ.get("LEADPULSE_TEST_DB_URL", "")
 ON_POSTGRES = TEST_DB_URL.startswith("postgresql")
@@ -92,3 +98,30 @@ def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     yield database_url
     get_settings.cache_clear()
     db.get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TrainingResult, str]]:
+    """A team of 1,500 simulated leads over 120 days, trained on meetings."""
+    url, drop = scratch_database(tmp_path_factory.mktemp("sim"), "model")
+    engine: Engine = db.make_engine(url)
+    migrate.upgrade(engine)
+    with db.unit_of_work(engine) as session:
+        team, _key = create_team(session, name="model-tests")
+        simulate(session, team_id=team.id, leads=1500, days=120, seed=3)
+    with db.unit_of_work(engine) as session:
+        from model.retrain import train_team
+
+        yield train_team(session, team_id=team.id, seed=0)
+    engine.dispose()
+    drop()  # type: ignore[operator]
+
+
+@pytest.fixture(scope="session")
+def mlflow_settings(tmp_path_factory: pytest.TempPathFactory) -> ModelSettings:
+    folder = tmp_path_factory.mktemp("mlruns")
+    return ModelSettings(
+        mlflow_tracking_uri=f"sqlite:///{folder / 'mlflow.db'}",
+        mlflow_artifacts=folder / "artifacts",
+        model_name="lead-scorer-test",
+    )

@@ -1,0 +1,99 @@
+"""Deciding one lead or many from their features, and keeping the decision on the lead.
+
+One function decides a feature frame (with the model when there is one, by rules otherwise),
+so the per-event path, `POST /v1/score` and the bulk scorer give the same decision for the same
+lead state; `apply_decision` stores it on the lead and records a stage change with its reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from features import online_features
+from leads.history import change_stage
+from leads.tables import Lead, utcnow
+from leads.team_settings import TeamSettings
+from model.policy import Decision, decide
+from model.scorer import LeadScorer
+
+
+def decide_frame(
+    frame: pd.DataFrame,
+    settings: TeamSettings,
+    *,
+    scorer: LeadScorer | None,
+    version: str | None,
+    factors: bool = True,
+) -> list[Decision]:
+    """A decision per row of a feature frame: model and rules, or rules alone without a model.
+
+    `factors=False` leaves out each lead's top model factors (LightGBM contributions), which
+    cost more than the probability itself on big batches.
+    """
+    if scorer is not None and factors:
+        return scorer.decisions(frame, settings, model_version=version)
+    rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    if scorer is None:
+        return [decide(row, settings) for row in rows]
+    probabilities = scorer.probabilities(frame)
+    return [
+        decide(row, settings, probability=float(p), model_version=version)
+        for row, p in zip(rows, probabilities, strict=True)
+    ]
+
+
+def decide_lead(
+    session: Session,
+    *,
+    team_id: int,
+    lead_id: int,
+    settings: TeamSettings,
+    scorer: LeadScorer | None,
+    version: str | None,
+    as_of: datetime | None = None,
+) -> Decision:
+    """The decision for one stored lead, from its features read now (or as of `as_of`)."""
+    frame = online_features(session, team_id=team_id, lead_id=lead_id, as_of=as_of)
+    return decide_frame(frame, settings, scorer=scorer, version=version)[0]
+
+
+def history_reasons(decision: Decision) -> list[dict[str, Any]]:
+    """The reasons a stage change keeps in the lead's history (the probability included)."""
+    reasons = [asdict(r) for r in decision.reasons]
+    if decision.probability is not None:
+        reasons.append(
+            {
+                "rule": "probability",
+                "detail": f"{decision.probability:.3f}",
+                "values": {"probability": decision.probability},
+                "points_to": "",
+            }
+        )
+    return reasons
+
+
+def actor_of(decision: Decision) -> str:
+    """Who decided: the model version, or the rules."""
+    return f"model:v{decision.model_version}" if decision.model_version else "rules"
+
+
+def apply_decision(session: Session, *, lead: Lead, decision: Decision) -> bool:
+    """Store the decision on the lead; True when its stage changed (recorded in history)."""
+    lead.score = decision.probability
+    lead.fit_grade = decision.fit_grade
+    lead.engagement = decision.engagement
+    lead.model_version = decision.model_version
+    lead.scored_at = utcnow()
+    changed = change_stage(
+        session,
+        lead=lead,
+        to=decision.stage,
+        reasons=history_reasons(decision),
+        actor=actor_of(decision),
+    )
+    return changed is not None

@@ -1,0 +1,1 @@
+"""The versioned JSON API: one router per domain, thin routes over the packages' functions."""

@@ -1,0 +1,130 @@
+"""The FastAPI app: the versioned JSON API, operations endpoints, and the champion watcher.
+
+`create_app` takes everything it needs (engine, champion holder, settings), so tests and
+benchmarks build apps on their own databases and registries; `leadpulse serve` builds one on
+the configured ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+from sqlalchemy import Engine, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from leads.list_membership import refresh_time_based
+from leads.tables import Team
+from model.champion import Champion
+from serving import errors
+from serving.api import events, forms, health, imports, leads, lists, scoring, teams
+from serving.service import Service
+from serving.settings import ServingSettings, get_settings
+
+API_VERSION = "1"
+log = logging.getLogger(__name__)
+
+
+class LatencyMiddleware:
+    """Request latency by route template and status, as plain ASGI (Starlette's
+    BaseHTTPMiddleware costs a task and a stream per request)."""
+
+    def __init__(self, app: ASGIApp, service: Service) -> None:
+        self.app = app
+        self.latency = service.metrics.latency
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.latency.labels(scope["method"], route, str(status)).observe(
+                time.perf_counter() - started
+            )
+
+
+async def _watch(service: Service) -> None:
+    """Check the champion alias every `model_refresh_seconds` and swap in a moved one."""
+    while True:
+        await asyncio.sleep(service.settings.model_refresh_seconds)
+        await asyncio.to_thread(service.champion.refresh)
+
+
+def refresh_timed_lists(service: Service, now: datetime | None = None) -> int:
+    """Re-evaluate every team's lists with time windows (time passing changes them without
+    any event); the number of membership changes."""
+    with service.transaction() as session:
+        team_ids = list(session.scalars(select(Team.id)))
+    changed = 0
+    for team_id in team_ids:
+        with service.transaction() as session:
+            changed += len(refresh_time_based(session, team_id=team_id, now=now))
+    return changed
+
+
+async def _refresh_lists(service: Service) -> None:
+    while True:
+        await asyncio.sleep(service.settings.list_refresh_seconds)
+        try:
+            await asyncio.to_thread(refresh_timed_lists, service)
+        except Exception:  # a failed round is retried at the next one
+            log.exception("refreshing the time-based lists failed")
+
+
+def create_app(
+    *,
+    engine: Engine,
+    champion: Champion,
+    settings: ServingSettings | None = None,
+    watch_model: bool = True,
+    refresh_lists: bool = True,
+) -> FastAPI:
+    """An app serving `engine`'s record with `champion`'s scorer (loaded at start)."""
+    service = Service(engine=engine, champion=champion, settings=settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(champion.refresh)
+        tasks = [asyncio.create_task(_watch(service))] if watch_model else []
+        if refresh_lists:
+            tasks.append(asyncio.create_task(_refresh_lists(service)))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app = FastAPI(
+        title="leadpulse",
+        version=API_VERSION,
+        description="Lead scoring and email automation. Send the team's API key as "
+        "`Authorization: Bearer KEY`.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    errors.install(app)
+    for module in (leads, events, scoring, lists, forms, imports, teams, health):
+        app.include_router(module.router)
+
+    app.add_middleware(LatencyMiddleware, service=service)
+    return app

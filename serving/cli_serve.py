@@ -1,0 +1,34 @@
+"""`leadpulse serve`: the HTTP API on uvicorn."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from serving.console import console, ready_engine
+
+
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port.")] = None,
+    access_log: Annotated[bool, typer.Option(help="Log every request (slower).")] = False,
+) -> None:
+    """Serve the API (docs at /docs); the team's key goes in `Authorization: Bearer KEY`.
+
+    Example: leadpulse serve --port 8000
+    """
+    # One OpenMP thread per serving process: a second one spins and doubles CPU per row.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import uvicorn
+
+    from model.champion import Champion
+    from serving.app import create_app
+    from serving.settings import get_settings
+
+    settings = get_settings()
+    app = create_app(engine=ready_engine(), champion=Champion(), settings=settings)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    console.print(f"leadpulse API on http://{bind_host}:{bind_port} (docs: /docs)")
+    uvicorn.run(app, host=bind_host, port=bind_port, access_log=access_log, log_level="warning")

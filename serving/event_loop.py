@@ -1,0 +1,102 @@
+"""The per-event loop: store once -> features -> rescore and reclassify -> lists -> history.
+
+Every accepted event, from any source, goes through `process_event` inside the caller's
+transaction, so when the request that delivered it returns, the lead's new stage, score and
+list memberships are committed and visible. A repeated delivery (same idempotency key) stores
+nothing and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from leads.events import EVENT_TYPES, NewEvent, record_event
+from leads.list_membership import MembershipChange, refresh_lead
+from leads.records import get_lead
+from leads.tables import Lead, Team
+from leads.teams import settings_of
+from model.champion import Champion
+from model.lead_decisions import apply_decision, decide_lead
+from model.policy import Decision
+from serving.metrics import Metrics
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one event did to its lead."""
+
+    event_id: int
+    created: bool
+    lead: Lead
+    previous_stage: str
+    decision: Decision | None = None
+    list_changes: list[MembershipChange] = field(default_factory=list)
+
+    @property
+    def stage_changed(self) -> bool:
+        return self.lead.stage != self.previous_stage
+
+
+def rescore(
+    session: Session,
+    *,
+    team: Team,
+    lead: Lead,
+    champion: Champion,
+    event_types: tuple[str, ...] = (),
+    lists_changed: tuple[str, ...] = (),
+    new: bool = False,
+    metrics: Metrics | None = None,
+) -> tuple[Decision, list[MembershipChange]]:
+    """Decide the lead from its current features, store the decision, update its lists
+    (the lists the change can affect; every list for a `new` lead)."""
+    served = champion.current
+    decision = decide_lead(
+        session,
+        team_id=team.id,
+        lead_id=lead.id,
+        settings=settings_of(team),
+        scorer=served.scorer if served else None,
+        version=served.version if served else None,
+    )
+    apply_decision(session, lead=lead, decision=decision)
+    changes = refresh_lead(
+        session,
+        team_id=team.id,
+        lead_id=lead.id,
+        event_types=tuple(EVENT_TYPES) if new else event_types,
+        fields_changed=True,
+        lists_changed=lists_changed,
+    )
+    if metrics is not None:
+        metrics.decisions.labels(decision.stage).inc()
+    return decision, changes
+
+
+def process_event(
+    session: Session,
+    *,
+    team: Team,
+    event: NewEvent,
+    champion: Champion,
+    metrics: Metrics | None = None,
+) -> Outcome:
+    """Run one event through the loop (see the module docstring)."""
+    recorded = record_event(session, team_id=team.id, event=event)
+    lead = get_lead(session, team_id=team.id, lead_id=event.lead_id)
+    outcome = Outcome(recorded.event_id, recorded.created, lead, lead.stage)
+    if not recorded.created:
+        return outcome
+    if metrics is not None:
+        metrics.events.labels(event.type).inc()
+    outcome.decision, outcome.list_changes = rescore(
+        session,
+        team=team,
+        lead=lead,
+        champion=champion,
+        event_types=(event.type,),
+        metrics=metrics,
+    )
+    return outcome

@@ -1,0 +1,38 @@
+"""Prometheus metrics of one app: request latency, decisions by stage, events by type, model."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
+
+
+class Metrics:
+    """The app's collectors, in a registry of its own (two apps in one process don't clash)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.latency = Histogram(
+            "leadpulse_request_seconds",
+            "Request latency by route and status.",
+            ["method", "route", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.decisions = Counter(
+            "leadpulse_decisions",
+            "Leads scored, by the stage decided.",
+            ["stage"],
+            registry=self.registry,
+        )
+        self.events = Counter(
+            "leadpulse_events",
+            "Events accepted (stored the first time), by type.",
+            ["type"],
+            registry=self.registry,
+        )
+        self.model_version = Gauge(
+            "leadpulse_model_version",
+            "The champion version served (0: rules only).",
+            registry=self.registry,
+        )
