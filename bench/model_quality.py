@@ -3,12 +3,20 @@
 Simulates a team (default 50,000 leads over 120 days) into a temporary SQLite database, builds
 the training set as `leadpulse model train` does (`training_frame`: 4 weekly snapshots, 30-day
 horizon), trains with `model.training.train` and prints the holdout figures of the logistic
-baseline and LightGBM next to the Bayes oracle on the same holdout rows: for a row (lead,
-snapshot), the true chance that the lead books a meeting in (snapshot, snapshot + horizon]
-given its hidden intent path, regenerated from the seed by `leads.simulation.daily_hazard`
-(rows exist only for leads that had not booked by the snapshot, so it is the chance
-conditioned on that). Nothing is asserted. `--variants` adds runs with other snapshots and
-horizons, each against its own oracle. Usage:
+baseline and LightGBM next to two oracles on the same holdout rows, from the hidden intent
+paths regenerated from the seed by `leads.simulation.daily_hazard`. For a row (lead, snapshot)
+- rows exist only for leads that had not booked by the snapshot, so both are conditioned on
+that - the chance that the lead books a meeting in (snapshot, snapshot + horizon]:
+
+- Bayes oracle (the target): given the hidden state on the snapshot day (base intent, drift,
+  surge so far), averaged over the futures the simulator could draw from there
+  (`HiddenPaths.p_meeting_forecast`, Monte Carlo): the best any forecast made at the snapshot
+  can do;
+- hindsight oracle: given the whole hidden path, including the intent the lead will have
+  after the snapshot (`HiddenPaths.p_meeting`), which no model can know at snapshot time.
+
+Nothing is asserted. `--variants` adds runs with other snapshots and horizons, each against
+its own oracles. Usage:
 
     .venv/bin/python bench/model_quality.py [--leads 50000] [--days 120] [--seed 1] [--variants]
 """
@@ -42,6 +50,7 @@ from model.retrain import default_snapshots, training_frame
 from model.training import split_by_group, train
 
 TARGET_GAP = 0.01
+ORACLE_SAMPLES = 256  # Monte Carlo continuations per row of the Bayes oracle
 SEED = 0  # train()'s seed, as `leadpulse model train` uses it
 T = TypeVar("T")
 # (name, snapshots, spacing in days, horizon in days); the first is what training uses today
@@ -98,13 +107,30 @@ def simulated_team(session: Session, leads: int, days: int, seed: int) -> Simula
     return SimulatedTeam(team.id, position, hidden)
 
 
-def oracle(team: SimulatedTeam, rows: pd.DataFrame, horizon_days: int) -> npt.NDArray[np.float64]:
-    """Each row's true chance of a meeting in (snapshot, snapshot + horizon], no meeting before."""
+def windows(
+    team: SimulatedTeam, rows: pd.DataFrame
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Each row's lead position among the hidden paths and its snapshot in ms after the start."""
     lead = np.array([team.position[int(i)] for i in rows["lead_id"]], dtype=np.int64)
     start = pd.Timestamp(team.hidden.clock.start)
     seconds = (rows["snapshot"] - start).dt.total_seconds()
-    after: npt.NDArray[np.float64] = np.asarray(seconds, dtype=np.float64) * 1000.0
+    return lead, np.asarray(seconds, dtype=np.float64) * 1000.0
+
+
+def hindsight(
+    team: SimulatedTeam, rows: pd.DataFrame, horizon_days: int
+) -> npt.NDArray[np.float64]:
+    """Each row's chance of a meeting in (snapshot, snapshot + horizon] given its whole path."""
+    lead, after = windows(team, rows)
     return team.hidden.p_meeting(lead, after, after + horizon_days * DAY_MS)
+
+
+def oracle(team: SimulatedTeam, rows: pd.DataFrame, horizon_days: int) -> npt.NDArray[np.float64]:
+    """Each row's chance of a meeting in the window given the hidden state at the snapshot."""
+    lead, after = windows(team, rows)
+    return team.hidden.p_meeting_forecast(
+        lead, after, after + horizon_days * DAY_MS, samples=ORACLE_SAMPLES
+    )
 
 
 def intent_now(
@@ -161,15 +187,18 @@ def quality(session: Session, team: SimulatedTeam, variant: tuple[str, int, int,
     result = measured("train (logistic + LightGBM)", lambda: train(frame, seed=SEED))
     rows = holdout_rows(frame, result.holdout["label"].to_numpy())
     labels = rows["label"].to_numpy()
-    truth_p = oracle(team, rows, horizon)
+    truth_p = measured("Bayes oracle (Monte Carlo)", lambda: oracle(team, rows, horizon))
     best = evaluate(labels, truth_p)
-    all_p = oracle(team, frame, horizon)
+    after_p = hindsight(team, rows, horizon)
+    all_p = hindsight(team, frame, horizon)
     print(
-        f"  holdout {len(rows):,} rows; label rate {labels.mean():.4f}, mean oracle "
-        f"{truth_p.mean():.4f} (all rows: {frame['label'].mean():.4f} vs {all_p.mean():.4f})"
+        f"  holdout {len(rows):,} rows; label rate {labels.mean():.4f}, mean Bayes oracle "
+        f"{truth_p.mean():.4f}, mean hindsight oracle {after_p.mean():.4f} "
+        f"(all rows: {frame['label'].mean():.4f} vs hindsight {all_p.mean():.4f})"
     )
     print(f"  {'':<40} {'ROC AUC':>7} {'PR AUC':>7} {'Brier':>7} {'lift10':>6} {'gap':>8}")
-    print(line("Bayes oracle (hidden path, same rows)", best))
+    print(line("Bayes oracle (state at the snapshot)", best))
+    print(line("hindsight oracle (path after it too)", evaluate(labels, after_p)))
     print(
         line(
             "hidden intent on the snapshot day only",

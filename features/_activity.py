@@ -20,7 +20,7 @@ ENGAGEMENT_WEIGHTS: dict[str, float] = {
     "form_submitted": 4.0,
     "api_event": 6.0,
 }
-_WEIGHT_BY_CODE = np.array([ENGAGEMENT_WEIGHTS.get(name, 0.0) for name in TYPES])
+WEIGHT_BY_CODE = np.array([ENGAGEMENT_WEIGHTS.get(name, 0.0) for name in TYPES])
 
 
 def activity_features(segments: Segments, half_life_days: float) -> dict[str, FloatArray]:
@@ -60,7 +60,7 @@ def _windows(segments: Segments) -> dict[str, FloatArray]:
 
 def _recency(segments: Segments) -> dict[str, FloatArray]:
     likely = segments.likely_human()
-    active = _WEIGHT_BY_CODE[np.maximum(segments.events.type, 0)] > 0
+    active = WEIGHT_BY_CODE[np.maximum(segments.events.type, 0)] > 0
     active &= segments.events.type >= 0
     return {
         "days_since_open": segments.days_since_last(segments.of("email_opened") & likely),
@@ -75,7 +75,7 @@ def _recency(segments: Segments) -> dict[str, FloatArray]:
 
 def _engagement(segments: Segments, half_life_days: float) -> FloatArray:
     events = segments.events
-    weight = np.where(events.type >= 0, _WEIGHT_BY_CODE[np.maximum(events.type, 0)], 0.0)
+    weight = np.where(events.type >= 0, WEIGHT_BY_CODE[np.maximum(events.type, 0)], 0.0)
     decay = np.exp2(-segments.age / (half_life_days * DAY))
     contributes = weight > 0
     return segments.total(contributes, weight * events.human * decay)

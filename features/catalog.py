@@ -136,7 +136,39 @@ def _profile() -> list[FeatureSpec]:
     ]  # fmt: skip
 
 
-CATALOG: tuple[FeatureSpec, ...] = (*_windowed(), *_engagement(), *_content(), *_profile())
+def _recent() -> list[FeatureSpec]:
+    activity = "ENGAGEMENT_WEIGHTS x likely-human activity events"
+    specs = []
+    for window in (7, 30):
+        specs += [
+            FeatureSpec(f"activity_{window}d", "numeric",
+                        f"Sum of engagement weights of likely-human activity in the last {window} "
+                        "days (no decay).", activity, window),
+            FeatureSpec(f"active_days_{window}d", "numeric",
+                        f"Distinct days (counted back from as_of) with likely-human activity in "
+                        f"the last {window} days.", activity, window),
+        ]  # fmt: skip
+    return [
+        *specs,
+        FeatureSpec("open_rate_30d", "numeric",
+                    "Likely-human opens per email sent, last 30 days (0 without sends).",
+                    "email_opened, email_sent", 30),
+        FeatureSpec("click_rate_30d", "numeric",
+                    "Likely-human clicks per email sent, last 30 days (0 without sends).",
+                    "link_clicked, email_sent", 30),
+        FeatureSpec("engagement_fast", "numeric",
+                    "Like engagement_score (likely-human events only) with a 3-day half-life.",
+                    activity),
+        FeatureSpec("dwell_per_page", "numeric",
+                    "Mean seconds per likely-human page dwell (0 when none).", "page_dwell"),
+        FeatureSpec("webinar_minutes_per_session", "numeric",
+                    "Mean minutes per webinar attended (0 when none).", "webinar_attended"),
+    ]  # fmt: skip
+
+
+CATALOG: tuple[FeatureSpec, ...] = (
+    *_windowed(), *_engagement(), *_recent(), *_content(), *_profile()
+)  # fmt: skip
 
 
 def feature_names() -> list[str]:

@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike
 from features._activity import ENGAGEMENT_WEIGHTS, activity_features
 from features._content import content_features
 from features._profile import profile_features
+from features._recent import recent_features
 from features._segments import Segments
 from features.arrays import EventArrays, FloatArray, LeadArrays
 from features.catalog import CATALOG
@@ -41,6 +42,7 @@ def compute(
     segments = Segments(seen, size, moments[seen.lead] - seen.t)
     columns = {
         **activity_features(segments, settings.engagement_half_life_days),
+        **recent_features(segments),
         **content_features(segments),
         **profile_features(leads, settings.icp),
     }

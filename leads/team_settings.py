@@ -58,6 +58,39 @@ class SendWindow(BaseModel):
         return self
 
 
+class Sender(BaseModel):
+    """Who the team's emails come from, where replies go, and the footer's postal address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_name: str = Field(default="", max_length=100)
+    from_email: str = Field(default="", max_length=320, description="Empty: nothing is sent.")
+    reply_domain: str = Field(
+        default="", max_length=255, description="Replies go to reply+TOKEN@this domain."
+    )
+    postal_address: str = Field(default="", max_length=300, description="Shown in the footer.")
+    signature: str = Field(default="", max_length=1000)
+
+
+class MeetingHours(BaseModel):
+    """The slots the booking page offers, in the team's time zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days: list[Weekday] = Field(default_factory=lambda: list(WORKDAYS))
+    start: time = time(10, 0)
+    end: time = time(17, 0)
+    minutes: int = Field(default=30, ge=10, le=240)
+    horizon_days: int = Field(default=14, ge=1, le=90)
+    title: str = Field(default="Introductory call", max_length=200)
+
+    @model_validator(mode="after")
+    def _hours_are_ordered(self) -> MeetingHours:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
 class TeamSettings(BaseModel):
     """Everything a team can tune."""
 
@@ -72,3 +105,11 @@ class TeamSettings(BaseModel):
     language: str = Field(default="en", pattern=r"^[a-z]{2}$")
     timezone: str = "UTC"
     company_description: str = ""
+    sender: Sender = Field(default_factory=Sender)
+    meetings: MeetingHours = Field(default_factory=MeetingHours)
+    max_emails_per_week: int = Field(
+        default=3, ge=1, le=50, description="Frequency cap of campaign and nurture emails."
+    )
+    stop_on_colleague_reply: bool = Field(
+        default=False, description="Stop a sequence when someone at the lead's company replies."
+    )

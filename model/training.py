@@ -7,9 +7,10 @@ Platt sigmoid on the same rows, and compared on the same holdout; the better ROC
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,19 @@ from model.scorer import input_names
 from model.target import TargetCoding
 
 KINDS: tuple[Kind, ...] = ("logistic", "lightgbm")
+# For the feature catalogue's point-in-time rows: ~10^5 rows, ~4% positives and a weak, noisy
+# signal, where LIGHTGBM_PARAMS (fit for a few thousand rows) overfits; shallow trees on large
+# leaves, chosen by their reasoning before a run (see bench/model_quality.py for the figures).
+RECORD_LIGHTGBM_PARAMS: Final[Mapping[str, float | int]] = MappingProxyType(
+    {
+        "n_estimators": 800,
+        "learning_rate": 0.01,
+        "num_leaves": 7,
+        "min_child_samples": 400,
+        "colsample_bytree": 0.5,
+        "reg_lambda": 10.0,
+    }
+)
 
 
 @dataclass(slots=True)
@@ -78,7 +92,12 @@ def train(
     kinds: Sequence[Kind] = KINDS,
     group: str = "lead_id",
 ) -> TrainingResult:
-    """Fit, calibrate and compare candidates on `frame` (features, `label`, and `group`)."""
+    """Fit, calibrate and compare candidates on `frame` (features, `label`, and `group`).
+
+    Without a `plan` the frame holds the feature catalogue and LightGBM uses
+    RECORD_LIGHTGBM_PARAMS; with one, a user's table, LIGHTGBM_PARAMS.
+    """
+    record = plan is None
     plan = plan or record_plan()
     labels = frame["label"].to_numpy(dtype=np.int64)
     if labels.min() == labels.max():
@@ -89,7 +108,9 @@ def train(
     x = frame[list(plan.features)]
     candidates = {}
     for kind in kinds:
-        pipeline = build_pipeline(plan, kind, seed=seed).fit(x.iloc[fit_rows], labels[fit_rows])
+        params = RECORD_LIGHTGBM_PARAMS if record and kind == "lightgbm" else None
+        pipeline = build_pipeline(plan, kind, seed=seed, params=params)
+        pipeline.fit(x.iloc[fit_rows], labels[fit_rows])
         raw = pipeline.predict_proba(x.iloc[calibration])[:, 1]
         calibrator = PlattCalibrator().fit(raw, labels[calibration])
         scores = calibrator.predict(pipeline.predict_proba(x.iloc[holdout])[:, 1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
+from leads import flow_tables  # noqa: F401 - registers the flow tables on Base.metadata
 from leads.tables import Base
 
 config = context.config

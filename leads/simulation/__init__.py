@@ -25,7 +25,8 @@ Package layout: `companies` and `people` draw the population, `intent` the hidde
 meetings, `mailing`, `responses`, `pulse` and `inbound` the behaviour, `block` ties one block
 of leads together, `payloads` and `writer` write it, `run` drives the whole, and `truth`
 reads the truth back; `daily_hazard` regenerates each lead's hidden h[d] from the seed, for
-the exact chance of a meeting in any window (the Bayes oracle of a training label).
+the chance of a meeting in any window given the hidden state when it opens (the Bayes oracle
+of a training label, `p_meeting_forecast`) or given the whole path (`p_meeting`, hindsight).
 """
 
 from leads.simulation.run import SimulationReport, simulate

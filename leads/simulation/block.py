@@ -20,7 +20,7 @@ from leads.simulation.inbound import (
     product_actions,
     webinars,
 )
-from leads.simulation.intent import Outcome, base_intent, intent_paths, meetings
+from leads.simulation.intent import IntentPaths, Outcome, base_intent, draw_intent, meetings
 from leads.simulation.mailing import Audience, Sends, campaign_sends, sequence_sends, settle
 from leads.simulation.people import People
 from leads.simulation.pulse import from_clicks, spontaneous, views
@@ -44,12 +44,17 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Hidden:
-    """What a block draws before anything happens: intent logits x[i, d], arrivals, UTC offsets."""
+    """What a block draws before anything happens: intent paths, arrivals, UTC offsets."""
 
-    x: FloatArray
+    intent: IntentPaths
     arrival: IntArray
     arrival_t: IntArray
     utc_offset: FloatArray
+
+    @property
+    def x(self) -> FloatArray:
+        """Intent logits x[i, d]."""
+        return self.intent.x
 
 
 def hidden_state(
@@ -60,10 +65,10 @@ def hidden_state(
     clock: Clock,
 ) -> Hidden:
     """The block's intent paths and arrivals: the first draws `simulate_block` makes."""
-    x = _intent(rng, people, companies, clock)
+    intent = _intent(rng, people, companies, clock)
     offset = UTC_OFFSET[companies.country[people.company]]
     arrival, arrival_t = arrival_times(rng, clock, catalog, people.source, people.korean, offset)
-    return Hidden(x, arrival, arrival_t, offset)
+    return Hidden(intent, arrival, arrival_t, offset)
 
 
 def simulate_block(
@@ -97,7 +102,7 @@ def simulate_block(
 
 def _intent(
     rng: np.random.Generator, people: People, companies: Companies, clock: Clock
-) -> FloatArray:
+) -> IntentPaths:
     company = people.company
     base = base_intent(
         rng,
@@ -107,7 +112,7 @@ def _intent(
         source=people.source,
         interests=people.interests,
     )
-    return intent_paths(rng, base, clock.days)
+    return draw_intent(rng, base, clock.days)
 
 
 def _own_accord(

@@ -43,6 +43,9 @@ _SENIORITY_EFFECT = np.array([0.5, 0.6, 0.5, 0.2, -0.4])  # c_level, vp, directo
 _SOURCE_EFFECT = np.array([0.2, 0.0, 0.5, 0.8, -0.1, 0.4, 0.3, -0.8])  # people.SOURCES order
 _INTEREST_EFFECT = np.array([0.0, 0.3, 0.3, 0.5])
 _PHI, _SIGMA = 0.9, 0.35
+_SURGE_SHARE = 0.3
+_SURGE_AMPLITUDE = (1.5, 3.0)
+_SURGE_TAU = (5.0, 15.0)
 
 
 def base_intent(
@@ -67,21 +70,97 @@ def base_intent(
     return base
 
 
-def intent_paths(rng: np.random.Generator, base: FloatArray, days: int) -> FloatArray:
-    """Intent logits x[i, d] for `days` days: base + AR(1) drift + a decaying surge."""
+@dataclass(frozen=True, slots=True)
+class IntentPaths:
+    """The parts of every lead's intent path: base, AR(1) drift per day, and its surge (if any).
+
+    A lead without a surge has `amplitude` 0 (its `surge_day` and `tau` are drawn all the same).
+    """
+
+    base: FloatArray
+    drift: FloatArray
+    surge_day: IntArray
+    amplitude: FloatArray
+    tau: FloatArray
+
+    @property
+    def x(self) -> FloatArray:
+        """Intent logits x[i, d] = base + drift + surge."""
+        days = self.drift.shape[1]
+        x: FloatArray = self.base[:, None] + self.drift + _surge(self, np.arange(days)[None, :])
+        return x
+
+    def take(self, leads: IntArray) -> IntentPaths:
+        """The paths of the leads at positions `leads`."""
+        return IntentPaths(
+            self.base[leads],
+            self.drift[leads],
+            self.surge_day[leads],
+            self.amplitude[leads],
+            self.tau[leads],
+        )
+
+
+def _surge(paths: IntentPaths, day: IntArray) -> FloatArray:
+    """The surge term on `day` (broadcast against one row per lead)."""
+    since = day - paths.surge_day[:, None]
+    decayed = paths.amplitude[:, None] * np.exp(-since / paths.tau[:, None])
+    surge: FloatArray = np.where(since >= 0, decayed, 0.0)
+    return surge
+
+
+def draw_intent(rng: np.random.Generator, base: FloatArray, days: int) -> IntentPaths:
+    """The parts of intent paths for `days` days: AR(1) drift and a decaying surge on `base`."""
     count = len(base)
     drift = np.empty((count, days))
     drift[:, 0] = rng.normal(0.0, _SIGMA / np.sqrt(1 - _PHI**2), count)
     shocks = rng.normal(0.0, _SIGMA, (count, days))
     for day in range(1, days):
         drift[:, day] = _PHI * drift[:, day - 1] + shocks[:, day]
-    has_surge = rng.random(count) < 0.3
+    has_surge = rng.random(count) < _SURGE_SHARE
     surge_day = rng.integers(0, days, count)
-    amplitude = rng.uniform(1.5, 3.0, count) * has_surge
-    tau = rng.uniform(5.0, 15.0, count)
-    since = np.arange(days)[None, :] - surge_day[:, None]
-    surge = np.where(since >= 0, amplitude[:, None] * np.exp(-since / tau[:, None]), 0.0)
-    return base[:, None] + drift + surge
+    amplitude = rng.uniform(*_SURGE_AMPLITUDE, count) * has_surge
+    tau = rng.uniform(*_SURGE_TAU, count)
+    return IntentPaths(base, drift, surge_day, amplitude, tau)
+
+
+def continued_intent(
+    rng: np.random.Generator, paths: IntentPaths, day: IntArray, samples: int
+) -> FloatArray:
+    """`samples` draws of x[i, :] that follow lead i's path up to `day[i]` and then evolve anew.
+
+    Shape (leads, samples, days). After `day[i]` the drift goes on as the same AR(1) process
+    from its value on `day[i]`, and a lead whose surge has not begun by then starts one on a
+    later day with the chance the draw above gives it (a share `_SURGE_SHARE` of leads, on a
+    day uniform over the run): the distribution of the rest of the path given the hidden state
+    on `day[i]`, which is what the simulation itself would draw.
+    """
+    count, days = paths.drift.shape
+    every = np.arange(days)
+    ahead = every[None, :] - day[:, None]  # (leads, days): > 0 after the known day
+    drift = np.repeat(paths.drift[:, None, :], samples, axis=1)
+    for step in range(1, days):
+        later = ahead[:, step] > 0
+        if later.any():
+            shocks = rng.normal(0.0, _SIGMA, (int(later.sum()), samples))
+            drift[later, :, step] = _PHI * drift[later, :, step - 1] + shocks
+    begun = (paths.amplitude > 0) & (paths.surge_day <= day)
+    # P(surge starts on a given later day | none by `day`): share / days over what is left.
+    left = 1.0 - _SURGE_SHARE * (day + 1) / days
+    chance = _SURGE_SHARE * np.maximum(days - 1 - day, 0) / days / left
+    new = ~begun[:, None] & (rng.random((count, samples)) < chance[:, None])
+    start = day[:, None] + 1 + np.floor(rng.random((count, samples)) * (days - 1 - day)[:, None])
+    amplitude = rng.uniform(*_SURGE_AMPLITUDE, (count, samples))
+    tau = rng.uniform(*_SURGE_TAU, (count, samples))
+    since = every[None, None, :] - start[:, :, None]
+    fresh = np.where(
+        new[:, :, None] & (since >= 0),
+        amplitude[:, :, None] * np.exp(-since / tau[:, :, None]),
+        0.0,
+    )
+    known = _surge(paths, every[None, :])[:, None, :]
+    x: FloatArray = paths.base[:, None, None] + drift + np.where(begun[:, None, None], known, fresh)
+    return x
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """Reading the simulator's truth back: the best AUC, and each lead's hidden daily hazard.
 
 `best_auc` is how well p_convert ranks who converted; `daily_hazard` regenerates every lead's
-h[d] from the seed, so the exact chance of a meeting in any window can be computed.
+h[d] from the seed, so the exact chance of a meeting in any window can be computed, either in
+hindsight (given the whole hidden path, `HiddenPaths.p_meeting`) or as a forecast (given only
+the hidden state when the window opens, `HiddenPaths.p_meeting_forecast`).
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from leads.simulation.block import Hidden, hidden_state
 from leads.simulation.catalog import Catalog
 from leads.simulation.clock import DAY_MS, Clock
 from leads.simulation.companies import make_companies
+from leads.simulation.draws import sigmoid
 from leads.simulation.inbound import meeting_time_cdf
-from leads.simulation.intent import meeting_hazard
+from leads.simulation.intent import MEETING_OFFSET, IntentPaths, continued_intent, meeting_hazard
 from leads.simulation.people import make_people
 from leads.simulation.run import BLOCK, LEADS_PER_COMPANY, default_start
 from leads.tables import SimulatedTruth, utcnow
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+_INTENT_PARTS = ("base", "drift", "surge_day", "amplitude", "tau")
 
 
 def rank_auc(scores: ArrayLike, labels: ArrayLike) -> float:
@@ -63,12 +67,13 @@ class HiddenPaths:
     """Every lead of a simulation with its hidden daily meeting hazard, in the order drawn.
 
     `hazard[i, d]` is h[d] of the module docstring of `leads.simulation` (0 on days that are
-    not eligible); `email` identifies the lead in the team; times are milliseconds after
-    `clock.start`.
+    not eligible), `x` the intent logits and `intent` their parts; `email` identifies the lead
+    in the team; times are milliseconds after `clock.start`.
     """
 
     email: list[str]
     x: FloatArray
+    intent: IntentPaths
     hazard: FloatArray
     arrival_t: IntArray
     utc_offset: FloatArray
@@ -82,19 +87,76 @@ class HiddenPaths:
 
     def survival(self, lead: IntArray, t: FloatArray) -> FloatArray:
         """P(lead `lead[j]` has booked no meeting by offset `t[j]`), given its hidden path."""
-        count, days = self.hazard.shape
-        log_kept = np.zeros((count, days + 1))
-        np.cumsum(np.log1p(-self.hazard), axis=1, out=log_kept[:, 1:])
-        day = np.clip(np.floor_divide(t, DAY_MS), 0, days).astype(np.int64)
-        today = np.pad(self.hazard, ((0, 0), (0, 1)))[lead, day]
-        by_then = meeting_time_cdf(self.clock, day, self.utc_offset[lead], self.arrival_t[lead], t)
-        kept: FloatArray = np.exp(log_kept[lead, day]) * (1.0 - today * by_then)
-        return kept
+        return _survival(self.hazard, self, lead, t)
 
     def p_meeting(self, lead: IntArray, after: FloatArray, until: FloatArray) -> FloatArray:
         """P(a meeting in (after, until] | none by `after`), given the lead's hidden path."""
         p: FloatArray = 1.0 - self.survival(lead, until) / self.survival(lead, after)
         return p
+
+    def p_meeting_forecast(
+        self,
+        lead: IntArray,
+        after: FloatArray,
+        until: FloatArray,
+        *,
+        samples: int = 256,
+        seed: int = 0,
+    ) -> FloatArray:
+        """P(a meeting in (after, until] | none by `after`), given the hidden state at `after`.
+
+        Unlike `p_meeting`, which knows the path the intent took after `after`, this knows it
+        up to the day of `after` only (base, drift and surge so far) and averages the exact
+        window chance over `samples` continuations the simulation could have drawn from there
+        (`intent.continued_intent`): the best forecast possible when the window opens.
+        """
+        rng = np.random.default_rng(seed)
+        days = self.hazard.shape[1]
+        out = np.empty(len(lead))
+        step = max(1, _CELLS_PER_CHUNK // (samples * days))
+        for first in range(0, len(lead), step):
+            rows = slice(first, first + step)
+            out[rows] = self._forecast(rng, lead[rows], after[rows], until[rows], samples)
+        return out
+
+    def _forecast(
+        self, rng: np.random.Generator, lead: IntArray, after: FloatArray, until: FloatArray,
+        samples: int,
+    ) -> FloatArray:  # fmt: skip
+        """`p_meeting_forecast` for one chunk of rows."""
+        days = self.hazard.shape[1]
+        day = np.clip(np.floor_divide(after, DAY_MS), 0, days - 1).astype(np.int64)
+        x = continued_intent(rng, self.intent.take(lead), day, samples)
+        eligible = self.hazard[lead][:, None, :] > 0  # same days as the path itself
+        hazard = np.where(eligible, sigmoid(x - MEETING_OFFSET), 0.0).reshape(-1, days)
+        each = np.repeat(lead, samples)
+        paths = np.arange(len(each))
+        kept = _survival(hazard, self, each, np.repeat(until, samples), paths)
+        kept /= _survival(hazard, self, each, np.repeat(after, samples), paths)
+        p: FloatArray = 1.0 - kept.reshape(len(lead), samples).mean(axis=1)
+        return p
+
+
+_CELLS_PER_CHUNK = 4_000_000  # (rows x samples x days) per chunk of forecasts: ~32 MB arrays
+
+
+def _survival(
+    hazard: FloatArray,
+    paths: HiddenPaths,
+    lead: IntArray,
+    t: FloatArray,
+    row: IntArray | None = None,
+) -> FloatArray:
+    """P(no meeting by offset `t[j]`) on hazard row `row[j]` (default `lead[j]`) of `lead[j]`."""
+    row = lead if row is None else row
+    count, days = hazard.shape
+    log_kept = np.zeros((count, days + 1))
+    np.cumsum(np.log1p(-hazard), axis=1, out=log_kept[:, 1:])
+    day = np.clip(np.floor_divide(t, DAY_MS), 0, days).astype(np.int64)
+    today = np.pad(hazard, ((0, 0), (0, 1)))[row, day]
+    by_then = meeting_time_cdf(paths.clock, day, paths.utc_offset[lead], paths.arrival_t[lead], t)
+    kept: FloatArray = np.exp(log_kept[row, day]) * (1.0 - today * by_then)
+    return kept
 
 
 def daily_hazard(
@@ -120,11 +182,16 @@ def daily_hazard(
         email += people.email
     if not blocks:  # no leads
         empty = np.empty(0, dtype=np.int64)
-        blocks.append(Hidden(np.empty((0, days)), empty, empty, np.empty(0)))
-    x = np.concatenate([b.x for b in blocks])
+        nothing = IntentPaths(np.empty(0), np.empty((0, days)), empty, np.empty(0), np.empty(0))
+        blocks.append(Hidden(nothing, empty, empty, np.empty(0)))
+    intent = IntentPaths(
+        *(np.concatenate([getattr(b.intent, part) for b in blocks]) for part in _INTENT_PARTS)
+    )
+    x = intent.x
     return HiddenPaths(
         email=email,
         x=x,
+        intent=intent,
         hazard=meeting_hazard(x, np.concatenate([b.arrival for b in blocks]), clock.full_days),
         arrival_t=np.concatenate([b.arrival_t for b in blocks]),
         utc_offset=np.concatenate([b.utc_offset for b in blocks]),

@@ -20,4 +20,6 @@ def test_windowed_counts_exist_for_every_window() -> None:
         "clicks_human_7d",
         "sends_7d",
         "replies_7d",
+        "activity_7d",
+        "active_days_7d",
     }

@@ -182,3 +182,31 @@ def test_icp_fit_is_the_share_of_the_criteria_set_that_the_lead_meets() -> None:
     assert features_of(Timeline(), industry="software").iloc[0]["icp_fit"] == 0.5
     revenue = TeamSettings(icp=IcpCriteria(revenue_min_usd=1e6))
     assert features_of(Timeline(), settings=revenue, revenue_usd=2e6).iloc[0]["icp_fit"] == 1.0
+
+
+def test_recent_activity_counts_weights_and_days_within_its_window() -> None:
+    timeline = Timeline()
+    timeline.add(0, "link_clicked", 0.5, human=0.95)  # weight 3, today
+    timeline.add(0, "email_opened", 0.6, human=0.95)  # weight 1, today
+    timeline.add(0, "email_opened", 3.2, human=0.05)  # an image proxy: not counted
+    timeline.add(0, "email_replied", 10)  # weight 5, ten days ago
+    timeline.add(0, "email_sent", 10)
+    timeline.add(0, "email_sent", 40)
+    row = features_of(timeline).iloc[0]
+    assert (row["activity_7d"], row["activity_30d"]) == (4, 9)
+    assert (row["active_days_7d"], row["active_days_30d"]) == (1, 2)
+    assert row["open_rate_30d"] == 1.0  # one likely-human open, one send in 30 days
+    assert row["engagement_fast"] == pytest.approx(
+        3 * 0.5 ** (0.5 / 3) + 0.5 ** (0.6 / 3) + 5 * 0.5 ** (10 / 3)
+    )
+
+
+def test_reading_and_webinar_intensity_per_visit() -> None:
+    timeline = Timeline()
+    timeline.add(0, "page_dwell", 1, document="deck", page=1, seconds=30)
+    timeline.add(0, "page_dwell", 1, document="deck", page=2, seconds=90)
+    timeline.add(0, "webinar_attended", 3, webinar="w1", minutes=45)
+    timeline.add(0, "webinar_attended", 9, webinar="w2", minutes=15)
+    row = features_of(timeline).iloc[0]
+    assert row["dwell_per_page"] == 60
+    assert row["webinar_minutes_per_session"] == 30

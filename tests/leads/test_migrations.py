@@ -6,7 +6,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from leads import db, migrate
+from leads import (
+    db,
+    flow_tables,  # noqa: F401 - registers the flow tables
+    migrate,
+)
 from leads.tables import Base
 from tests.conftest import ON_POSTGRES, scratch_database
 
