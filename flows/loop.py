@@ -1,26 +1,36 @@
-"""The per-event loop: store once -> features -> rescore and reclassify -> lists -> history.
+"""The per-event loop: store once -> features -> rescore and reclassify -> lists -> flows.
 
-Every accepted event, from any source, goes through `process_event` inside the caller's
-transaction, so when the request that delivered it returns, the lead's new stage, score and
-list memberships are committed and visible. A repeated delivery (same idempotency key) stores
-nothing and changes nothing.
+Every accepted event, from any source (API, forms, tracking links, replies, the worker), goes
+through `process_event` inside the caller's transaction, so when the call that delivered it
+returns, the lead's new stage, score, list memberships and flow are committed together. A
+repeated delivery (same idempotency key) stores nothing and changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from flows.engine import react
 from leads.events import EVENT_TYPES, NewEvent, record_event
 from leads.list_membership import MembershipChange, refresh_lead
 from leads.records import get_lead
-from leads.tables import Lead, Team
+from leads.tables import Lead, Team, utcnow
 from leads.teams import settings_of
 from model.champion import Champion
 from model.lead_decisions import apply_decision, decide_lead
 from model.policy import Decision
-from serving.metrics import Metrics
+
+
+class Observer(Protocol):
+    """Told what the loop did (the service counts it for its metrics)."""
+
+    def event_stored(self, event_type: str) -> None: ...
+
+    def decided(self, stage: str) -> None: ...
 
 
 @dataclass(slots=True)
@@ -45,14 +55,16 @@ def rescore(
     team: Team,
     lead: Lead,
     champion: Champion,
-    event_types: tuple[str, ...] = (),
+    event: NewEvent | None = None,
     lists_changed: tuple[str, ...] = (),
     new: bool = False,
-    metrics: Metrics | None = None,
+    observer: Observer | None = None,
+    now: datetime | None = None,
 ) -> tuple[Decision, list[MembershipChange]]:
-    """Decide the lead from its current features, store the decision, update its lists
-    (the lists the change can affect; every list for a `new` lead)."""
+    """Decide the lead from its current features, store the decision, update its lists (the
+    lists the change can affect; every list for a `new` lead), then let the flows react."""
     served = champion.current
+    previous = lead.stage
     decision = decide_lead(
         session,
         team_id=team.id,
@@ -62,6 +74,7 @@ def rescore(
         version=served.version if served else None,
     )
     apply_decision(session, lead=lead, decision=decision)
+    event_types = (event.type,) if event is not None else ()
     changes = refresh_lead(
         session,
         team_id=team.id,
@@ -70,8 +83,17 @@ def rescore(
         fields_changed=True,
         lists_changed=lists_changed,
     )
-    if metrics is not None:
-        metrics.decisions.labels(decision.stage).inc()
+    react(
+        session,
+        team=team,
+        lead=lead,
+        previous_stage=previous,
+        event=event,
+        list_changes=changes,
+        now=now or utcnow(),
+    )
+    if observer is not None:
+        observer.decided(decision.stage)
     return decision, changes
 
 
@@ -81,22 +103,18 @@ def process_event(
     team: Team,
     event: NewEvent,
     champion: Champion,
-    metrics: Metrics | None = None,
+    observer: Observer | None = None,
+    now: datetime | None = None,
 ) -> Outcome:
-    """Run one event through the loop (see the module docstring)."""
+    """Run one event through the loop (see the module docstring); `now` is the flows' clock."""
     recorded = record_event(session, team_id=team.id, event=event)
     lead = get_lead(session, team_id=team.id, lead_id=event.lead_id)
     outcome = Outcome(recorded.event_id, recorded.created, lead, lead.stage)
     if not recorded.created:
         return outcome
-    if metrics is not None:
-        metrics.events.labels(event.type).inc()
+    if observer is not None:
+        observer.event_stored(event.type)
     outcome.decision, outcome.list_changes = rescore(
-        session,
-        team=team,
-        lead=lead,
-        champion=champion,
-        event_types=(event.type,),
-        metrics=metrics,
+        session, team=team, lead=lead, champion=champion, event=event, observer=observer, now=now
     )
     return outcome

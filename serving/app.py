@@ -23,7 +23,18 @@ from leads.list_membership import refresh_time_based
 from leads.tables import Team
 from model.champion import Champion
 from serving import errors
-from serving.api import events, forms, health, imports, leads, lists, scoring, teams
+from serving.api import (
+    events,
+    forms,
+    health,
+    imports,
+    inbound,
+    leads,
+    lists,
+    scoring,
+    teams,
+    tracking,
+)
 from serving.service import Service
 from serving.settings import ServingSettings, get_settings
 
@@ -123,7 +134,8 @@ def create_app(
     )
     app.state.service = service
     errors.install(app)
-    for module in (leads, events, scoring, lists, forms, imports, teams, health):
+    routers = (leads, events, scoring, lists, forms, imports, inbound, teams, tracking, health)
+    for module in routers:
         app.include_router(module.router)
 
     app.add_middleware(LatencyMiddleware, service=service)

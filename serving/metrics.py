@@ -36,3 +36,11 @@ class Metrics:
             "The champion version served (0: rules only).",
             registry=self.registry,
         )
+
+    def event_stored(self, event_type: str) -> None:
+        """An event was stored for the first time."""
+        self.events.labels(event_type).inc()
+
+    def decided(self, stage: str) -> None:
+        """A lead was classified."""
+        self.decisions.labels(stage).inc()

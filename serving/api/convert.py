@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from flows.loop import Outcome
 from leads.list_membership import MembershipChange
 from model.policy import Decision
-from serving.event_loop import Outcome
 from serving.schemas import DecisionOut, EventResult, ListChangeOut
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from flows.loop import process_event
 from leads.events import NewEvent
 from leads.tables import Team
 from serving.api.convert import event_result
 from serving.deps import ServiceDep, TeamId
-from serving.event_loop import process_event
 from serving.schemas import EventBatchIn, EventBatchResult, EventIn, EventResult
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
@@ -37,7 +37,7 @@ async def post_event(
         team = session.get_one(Team, team_id)
         outcome = process_event(
             session, team=team, event=_new(event), champion=service.champion,
-            metrics=service.metrics,
+            observer=service.metrics,
         )  # fmt: skip
         result = event_result(outcome)
     if not outcome.created:
@@ -58,7 +58,7 @@ async def post_events(
             try:
                 outcome = process_event(
                     session, team=team, event=_new(event), champion=service.champion,
-                    metrics=service.metrics,
+                    observer=service.metrics,
                 )  # fmt: skip
             except Exception as error:
                 _prefix(error, index)

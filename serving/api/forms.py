@@ -7,13 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request
 from starlette.exceptions import HTTPException
 
+from flows.loop import rescore
 from leads.errors import NotFound
+from leads.events import NewEvent
 from leads.forms import create_form, get_form, submit_form
 from leads.signing import sign, verify
 from leads.tables import Form, Team
 from leads.teams import signing_key
 from serving.deps import ServiceDep, TeamId
-from serving.event_loop import rescore
 from serving.schemas import FormSubmissionOut
 
 router = APIRouter(prefix="/v1/forms", tags=["forms"])
@@ -101,10 +102,11 @@ async def submit(
         if not submission.duplicate:
             rescore(
                 session, team=team, lead=submission.lead, champion=service.champion,
-                event_types=("form_submitted",), lists_changed=tuple(submission.lists),
-                new=submission.created, metrics=service.metrics,
+                event=NewEvent(lead_id=submission.lead.id, type="form_submitted", source="form"),
+                lists_changed=tuple(submission.lists),
+                new=submission.created, observer=service.metrics,
             )  # fmt: skip
-            service.metrics.events.labels("form_submitted").inc()
+            service.metrics.event_stored("form_submitted")
         return FormSubmissionOut(
             lead_id=submission.lead.id,
             created=submission.created,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from sqlalchemy import Select, or_, select
 
+from flows.loop import rescore
 from leads.erasure import erase_lead
 from leads.errors import InvalidInput, ValidationFailed
 from leads.history import history_of
@@ -16,7 +17,6 @@ from leads.records import LeadChange, get_lead, upsert_lead
 from leads.tables import STAGES, Event, Lead, LeadList, ListMembership, Team
 from serving.api.convert import decision_out
 from serving.deps import ServiceDep, TeamId
-from serving.event_loop import rescore
 from serving.schemas import (
     Erasure,
     EventOut,
@@ -63,7 +63,7 @@ async def create_lead(
         outcome = upsert_lead(session, team_id=team_id, change=change)
         decision, _ = rescore(
             session, team=team, lead=outcome.lead, champion=service.champion,
-            new=outcome.created, metrics=service.metrics,
+            new=outcome.created, observer=service.metrics,
         )  # fmt: skip
         written = LeadWritten(
             lead=LeadOut.model_validate(outcome.lead),
@@ -90,7 +90,7 @@ async def update_lead(
             lead.attributes = {**lead.attributes, **change.attributes}
         session.flush()
         decision, _ = rescore(
-            session, team=team, lead=lead, champion=service.champion, metrics=service.metrics
+            session, team=team, lead=lead, champion=service.champion, observer=service.metrics
         )
         return LeadWritten(
             lead=LeadOut.model_validate(lead), created=False, decision=decision_out(decision)
