@@ -22,16 +22,17 @@ from flows.clock import Clock
 from flows.definitions import FlowDefinition
 from flows.drafts import DraftProvider, StepContext
 from flows.enrollments import END, advance, finish, lead_zone
+from flows.invites import invite_email
 from flows.loop import process_event
 from flows.mail import render_email
-from flows.meetings import booking_url
+from flows.meetings import INVITE, booking_url
 from flows.outbox import claim, hold
 from flows.schedule import Delay, add_delay, next_send_time
 from flows.settings import FlowSettings
 from flows.smtp import SendFailed, SmtpMailer
 from flows.tokens import new_message_token
 from leads.events import NewEvent
-from leads.flow_tables import Enrollment, Flow, Message, OutboxItem
+from leads.flow_tables import Enrollment, Flow, Meeting, Message, OutboxItem
 from leads.suppression import is_suppressed
 from leads.tables import Lead, Team
 from leads.teams import settings_of, signing_key
@@ -80,6 +81,8 @@ class Sender:
                 finish(session, team=team, lead=lead, item=item, now=now)
                 item.status, item.sent_at = "sent", now
                 return "ended"
+            if item.kind == INVITE:
+                return await self._invite(session, team, lead, item)
             blocked = self._blocked(session, lead, item)
             if blocked is not None:
                 item.status, item.last_error = "cancelled", blocked
@@ -100,6 +103,24 @@ class Sender:
             if enrollment is None or enrollment.status not in ("active", "paused"):
                 return "the lead left the flow"
         return None
+
+    async def _invite(self, session: Session, team: Team, lead: Lead, item: OutboxItem) -> str:
+        """A meeting invite: sent even though the lead's flows stopped, never when suppressed."""
+        meeting = session.get(Meeting, item.payload.get("meeting_id"))
+        if meeting is None or lead.email is None:
+            item.status, item.last_error = "cancelled", "the meeting or the address is gone"
+            return "cancelled"
+        if is_suppressed(session, team_id=team.id, email=lead.email):
+            item.status, item.last_error = "cancelled", "the address is suppressed"
+            return "cancelled"
+        now = self.clock.now()
+        message = invite_email(meeting, team=team, lead=lead, settings=settings_of(team), now=now)
+        try:
+            await self.mailer.send(message)
+        except SendFailed as error:
+            return self._failed(session, team, lead, item, error)
+        item.status, item.sent_at, item.message_id = "sent", now, str(message["Message-ID"])
+        return "sent"
 
     def _capped(self, session: Session, team: Team, lead: Lead, item: OutboxItem) -> bool:
         """Postpone a campaign or nurture email past the lead's weekly cap."""
@@ -179,5 +200,8 @@ class Sender:
             item.status = "failed"
             return "gave up"
         item.status = "pending"
-        item.due_at = now + timedelta(seconds=min(3600.0, 30.0 * 2 ** (item.attempts - 1)))
+        # 1, 4, 16, 64 minutes, then every 6 hours (inside the send window): days, not hours.
+        backoff = timedelta(seconds=min(6 * 3600.0, 60.0 * 4 ** (item.attempts - 1)))
+        window, zone = settings_of(team).send_window, lead_zone(lead, team)
+        item.due_at = next_send_time(now + backoff, window, zone)
         return "retry"

@@ -28,7 +28,7 @@ class FlowSettings(BaseSettings):
         default=300.0, gt=0, description="A claimed row is reclaimed after this long."
     )
     worker_poll_seconds: float = Field(default=1.0, gt=0)
-    max_attempts: int = Field(default=8, ge=1, description="Temporary failures before giving up.")
+    max_attempts: int = Field(default=10, ge=1, description="Temporary failures before giving up.")
 
 
 @lru_cache(maxsize=1)

@@ -25,12 +25,14 @@ from model.champion import Champion
 from serving import errors
 from serving.api import (
     events,
+    flows,
     forms,
     health,
     imports,
     inbound,
     leads,
     lists,
+    meetings,
     scoring,
     teams,
     tracking,
@@ -134,7 +136,10 @@ def create_app(
     )
     app.state.service = service
     errors.install(app)
-    routers = (leads, events, scoring, lists, forms, imports, inbound, teams, tracking, health)
+    routers = (
+        leads, events, scoring, lists, forms, imports, inbound, meetings, teams, tracking, health,
+        flows,
+    )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
 

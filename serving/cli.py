@@ -9,6 +9,7 @@ from serving.cli_demo import demo_command, simulate_command, stats_command
 from serving.cli_ingest import event_app, form_app, import_command
 from serving.cli_model import model_app
 from serving.cli_serve import serve_command
+from serving.cli_worker import worker_command
 
 app = typer.Typer(
     name="leadpulse",
@@ -26,6 +27,7 @@ app.command("simulate")(simulate_command)
 app.command("stats")(stats_command)
 app.command("demo")(demo_command)
 app.command("serve")(serve_command)
+app.command("worker")(worker_command)
 
 
 if __name__ == "__main__":

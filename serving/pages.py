@@ -24,6 +24,24 @@ UNSUBSCRIBE = {
 }
 
 
+BOOKING = {
+    "en": {
+        "title": "Book a meeting",
+        "pick": "Pick a time that suits you:",
+        "none": "No free times right now. Reply to our email and we will find one.",
+        "booked": "Booked:",
+        "invite": "A calendar invite is on its way.",
+    },
+    "ko": {
+        "title": "미팅 예약",
+        "pick": "편하신 시간을 선택해 주세요:",
+        "none": "지금은 가능한 시간이 없습니다. 메일로 회신해 주시면 일정을 잡겠습니다.",
+        "booked": "예약 완료:",
+        "invite": "캘린더 초대를 보내 드렸습니다.",
+    },
+}
+
+
 def words(table: dict[str, dict[str, str]], language: str | None) -> dict[str, str]:
     """The page's text in the lead's language (English when we do not have it)."""
     return table.get(language or "en", table["en"])

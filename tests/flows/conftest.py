@@ -29,7 +29,7 @@ from leads import db
 from leads.events import NewEvent
 from leads.flow_tables import Message, OutboxItem
 from leads.records import LeadChange, upsert_lead
-from leads.tables import Lead, Team
+from leads.tables import Event, Lead, LeadList, ListMembership, Team
 from leads.teams import create_team
 from model.champion import Champion
 
@@ -161,6 +161,20 @@ class World:
                     select(Message).where(Message.lead_id == lead_id).order_by(Message.id)
                 )
             )
+
+    def events(self, lead_id: int, kind: str) -> list[Event]:
+        with db.unit_of_work(self.engine) as session:
+            found = select(Event).where(Event.lead_id == lead_id, Event.type == kind)
+            return list(session.scalars(found.order_by(Event.id)))
+
+    def lists(self, lead_id: int) -> list[str]:
+        with db.unit_of_work(self.engine) as session:
+            found = (
+                select(LeadList.name)
+                .join(ListMembership, ListMembership.list_id == LeadList.id)
+                .where(ListMembership.lead_id == lead_id)
+            )
+            return list(session.scalars(found))
 
     def outbox(self, lead_id: int) -> list[OutboxItem]:
         with db.unit_of_work(self.engine) as session:
