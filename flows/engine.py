@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from flows.definitions import flows_for, stops_of
+from flows.definitions import flows_for, nurture_flow, stops_of
 from flows.enrollments import live_enrollment, start, stop
 from leads.events import NewEvent
 from leads.flow_tables import Flow
@@ -96,3 +96,31 @@ def _end_everything(session: Session, *, team: Team, lead: Lead, kind: str, now:
         session, lead=lead, to=state,
         reasons=[{"rule": kind, "detail": detail, "values": {}}], actor="flows",
     )  # fmt: skip
+
+
+def place(session: Session, *, team: Team, lead: Lead, now: datetime) -> bool:
+    """Put a lead with no live flow where its stage calls for (SQL: the sales sequence; MQL:
+    the onboarding campaign, else nurture). For backfills and recycling; True if it started."""
+    if lead.flow_state in ("suppressed", "meeting") or live_enrollment(session, lead=lead):
+        return False
+    for flow in flows_for(
+        session, team_id=team.id, stage=lead.stage if lead.stage != "new" else "mql"
+    )[:1]:
+        return (
+            start(
+                session,
+                team=team,
+                lead=lead,
+                flow=flow,
+                reason=f"placed as {lead.stage.upper()}",
+                now=now,
+            )
+            is not None
+        )
+    nurture = nurture_flow(session, team_id=team.id)
+    if nurture is None:
+        return False
+    return (
+        start(session, team=team, lead=lead, flow=nurture, reason="recycled to nurture", now=now)
+        is not None
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from leads.flow_tables import Enrollment, Meeting, Message, OutboxItem
 from leads.records import get_lead
 from leads.suppression import suppression_of
 from leads.tables import Event, LeadHistory, ListMembership, SimulatedTruth
@@ -22,7 +23,7 @@ class Erased:
 
 
 def erase_lead(session: Session, *, team_id: int, lead_id: int) -> Erased:
-    """Delete the lead, its events, list memberships, history and drafts.
+    """Delete the lead, its events, list memberships, history, flows, messages and meetings.
 
     A suppression of the address (unsubscribed, bounced) is not touched: it is keyed by a hash
     of the address, so the erased person is still never emailed.
@@ -33,7 +34,8 @@ def erase_lead(session: Session, *, team_id: int, lead_id: int) -> Erased:
         suppression_of(session, team_id=team_id, email=lead.email) is not None
     )
     # Explicit deletes: the database cascades too, but only where foreign keys are enforced.
-    for table in (Event, ListMembership, LeadHistory, SimulatedTruth):
+    tables = (Message, OutboxItem, Enrollment, Meeting, Event, ListMembership, LeadHistory)
+    for table in (*tables, SimulatedTruth):
         session.execute(delete(table).where(table.lead_id == lead_id))
     session.delete(lead)
     session.flush()

@@ -124,7 +124,9 @@ def demo_command(
         typer.Option(help="A real file to import (default: X Education)."),
     ] = None,
 ) -> None:
-    """The whole job on embedded defaults: database, a simulated team, a real import, a summary.
+    """The whole job on embedded defaults: a simulated team scored by a trained model, emails
+    sent to a local SMTP catcher with opens, clicks and replies coming back, a real import, and
+    a summary.
 
     Example: leadpulse demo
     """
@@ -134,6 +136,9 @@ def demo_command(
         f"{report.events:,} events in {report.seconds:.1f} s"
     )
     _train_and_score("demo")
+    from serving.demo_flows import run_flows_demo  # starts SMTP servers: loaded when used
+
+    run_flows_demo("demo")
     source = real_data or (X_EDUCATION if X_EDUCATION.exists() else None)
     if source is not None:
         with unit_of_work() as session:

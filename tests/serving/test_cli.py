@@ -39,6 +39,8 @@ def test_every_command_has_help_with_an_example() -> None:
         ["simulate"],
         ["stats"],
         ["demo"],
+        ["serve"],
+        ["worker"],
         ["team", "create"],
         ["event", "record"],
         ["form", "submit"],
