@@ -19,13 +19,20 @@ from leads.tables import Lead, Team
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """An email's text before the template adds greeting, links and footer."""
+    """An email's text before the template adds greeting, links and footer.
+
+    `needs_review` holds it in the review queue instead of sending it; `checks` are the
+    guardrail results and `context` what the writer was given (both shown to reviewers)."""
 
     subject: str
     body: str
     language: str
     source: str = "template"
     facts: list[str] = field(default_factory=list)
+    needs_review: bool = False
+    action: str | None = None
+    checks: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

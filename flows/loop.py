@@ -65,14 +65,19 @@ def rescore(
     lists the change can affect; every list for a `new` lead), then let the flows react."""
     served = champion.current
     previous = lead.stage
+    settings = settings_of(team)
+    scorer, version = (served.scorer, served.version) if served else (None, None)
+    # Factors (LightGBM contributions) cost more than the score: only a stage change, which
+    # the history keeps with its reasons, needs them.
     decision = decide_lead(
-        session,
-        team_id=team.id,
-        lead_id=lead.id,
-        settings=settings_of(team),
-        scorer=served.scorer if served else None,
-        version=served.version if served else None,
-    )
+        session, team_id=team.id, lead_id=lead.id, settings=settings, scorer=scorer,
+        version=version, factors=False,
+    )  # fmt: skip
+    if decision.stage != previous and scorer is not None:
+        decision = decide_lead(
+            session, team_id=team.id, lead_id=lead.id, settings=settings, scorer=scorer,
+            version=version,
+        )  # fmt: skip
     apply_decision(session, lead=lead, decision=decision)
     event_types = (event.type,) if event is not None else ()
     changes = refresh_lead(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from flows.clock import Clock
 from flows.definitions import FlowDefinition
-from flows.drafts import DraftProvider, StepContext
+from flows.drafts import Draft, DraftProvider, StepContext
 from flows.enrollments import END, advance, finish, lead_zone
 from flows.invites import invite_email
 from flows.loop import process_event
@@ -32,7 +32,7 @@ from flows.settings import FlowSettings
 from flows.smtp import SendFailed, SmtpMailer
 from flows.tokens import new_message_token
 from leads.events import NewEvent
-from leads.flow_tables import Enrollment, Flow, Meeting, Message, OutboxItem
+from leads.flow_tables import EmailDraft, Enrollment, Flow, Meeting, Message, OutboxItem
 from leads.suppression import is_suppressed
 from leads.tables import Lead, Team
 from leads.teams import settings_of, signing_key
@@ -150,7 +150,14 @@ class Sender:
         steps = FlowDefinition.model_validate(flow.definition).steps
         step = steps[item.step % len(steps)]
         url = booking_url(key, team_id=team.id, lead_id=lead.id, base_url=self.settings.public_url)
-        draft = self.drafts.draft(session, StepContext(team, lead, flow, item.step, step, url))
+        reviewed = _reviewed(session, item)
+        if reviewed is not None:
+            draft = Draft(reviewed.subject, reviewed.body, reviewed.language, reviewed.provider)
+        else:
+            draft = self.drafts.draft(session, StepContext(team, lead, flow, item.step, step, url))
+            if draft.needs_review:
+                _hold(session, item, lead, draft)
+                return "held"
         token = new_message_token()
         rendered = render_email(
             key=key, team_id=team.id, sender=settings.sender, to_email=lead.email,
@@ -164,6 +171,8 @@ class Sender:
             return self._failed(session, team, lead, item, error)
         campaign = FlowDefinition.model_validate(flow.definition).campaign or flow.name
         item.status, item.sent_at, item.message_id = "sent", now, rendered.message_id
+        if reviewed is not None:
+            reviewed.status = "sent"
         session.add(
             Message(
                 team_id=team.id, lead_id=lead.id, outbox_id=item.id,
@@ -205,3 +214,23 @@ class Sender:
         window, zone = settings_of(team).send_window, lead_zone(lead, team)
         item.due_at = next_send_time(now + backoff, window, zone)
         return "retry"
+
+
+def _reviewed(session: Session, item: OutboxItem) -> EmailDraft | None:
+    """The approved (or edited) draft a held step came back with, if any."""
+    draft_id = item.payload.get("draft_id")
+    draft = session.get(EmailDraft, draft_id) if draft_id is not None else None
+    return draft if draft is not None and draft.status in ("approved", "edited") else None
+
+
+def _hold(session: Session, item: OutboxItem, lead: Lead, draft: Draft) -> None:
+    """Queue the draft for review and hold its step until someone decides."""
+    session.add(
+        EmailDraft(
+            team_id=item.team_id, lead_id=lead.id, outbox_id=item.id, status="pending",
+            action=draft.action or item.kind, subject=draft.subject[:500], body=draft.body,
+            language=draft.language, priority=lead.score or 0.0, provider=draft.source,
+            facts=list(draft.facts), checks=dict(draft.checks), context=dict(draft.context),
+        )
+    )  # fmt: skip
+    item.status, item.lease_until = "held", None

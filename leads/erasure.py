@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from leads.flow_tables import Enrollment, Meeting, Message, OutboxItem
+from leads.flow_tables import EmailDraft, Enrollment, Meeting, Message, OutboxItem
 from leads.records import get_lead
 from leads.suppression import suppression_of
 from leads.tables import Event, LeadHistory, ListMembership, SimulatedTruth
@@ -34,7 +34,8 @@ def erase_lead(session: Session, *, team_id: int, lead_id: int) -> Erased:
         suppression_of(session, team_id=team_id, email=lead.email) is not None
     )
     # Explicit deletes: the database cascades too, but only where foreign keys are enforced.
-    tables = (Message, OutboxItem, Enrollment, Meeting, Event, ListMembership, LeadHistory)
+    flows = (EmailDraft, Message, OutboxItem, Enrollment, Meeting)
+    tables = (*flows, Event, ListMembership, LeadHistory)
     for table in (*tables, SimulatedTruth):
         session.execute(delete(table).where(table.lead_id == lead_id))
     session.delete(lead)

@@ -24,7 +24,7 @@ from leads.tables import Base, JSONType, utcnow
 
 FLOW_KINDS = ("sequence", "campaign", "nurture")
 ENROLLMENT_STATUSES = ("active", "paused", "completed", "stopped")
-OUTBOX_STATUSES = ("pending", "sending", "sent", "cancelled", "failed")
+OUTBOX_STATUSES = ("pending", "sending", "held", "sent", "cancelled", "failed")
 
 
 class Flow(Base):
@@ -74,7 +74,8 @@ class Enrollment(Base):
 
 
 class OutboxItem(Base):
-    """One email due: claimed by a worker, rendered, sent and recorded.
+    """One email due: claimed by a worker, rendered, sent and recorded (`held` while its
+    draft waits for review).
 
     `(enrollment_id, step)` is unique, so a step is scheduled once per enrollment; a worker
     marks the row `sending` (committed) before it talks to SMTP and `sent` after, so a killed
@@ -85,7 +86,8 @@ class OutboxItem(Base):
     __table_args__ = (
         UniqueConstraint("enrollment_id", "step"),
         CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'cancelled', 'failed')", name="status"
+            "status IN ('pending', 'sending', 'held', 'sent', 'cancelled', 'failed')",
+            name="status",
         ),
         Index(None, "status", "due_at"),
         Index(None, "team_id", "lead_id"),
@@ -147,3 +149,56 @@ class Meeting(Base):
     source: Mapped[str] = mapped_column(String(32), default="page")
     external_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContentItem(Base):
+    """A piece of the team's content library the agent may attach or mention."""
+
+    __tablename__ = "content_items"
+    __table_args__ = (
+        UniqueConstraint("team_id", "slug"),
+        CheckConstraint(
+            "kind IN ('onboarding', 'newsletter', 'case_study', 'document', 'other')", name="kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16), default="other")
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(2000))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EmailDraft(Base):
+    """An email the agent (or a template) wrote, waiting for review or already decided."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'edited', 'rejected', 'sent')", name="status"
+        ),
+        Index(None, "team_id", "status", "priority"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    priority: Mapped[float] = mapped_column(default=0.0, doc="The lead's score when drafted.")
+    provider: Mapped[str] = mapped_column(String(200), default="template")
+    facts: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    checks: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    context: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]

@@ -262,12 +262,13 @@ class Form(Base):
 
 
 class LeadHistory(Base):
-    """A change of a lead's stage or flow state, with the reasons for it."""
+    """A change of a lead's stage or flow state, a merge, or a review of a draft, with the
+    reasons for it and who made it."""
 
     __tablename__ = "lead_history"
     __table_args__ = (
         Index(None, "lead_id", "at"),
-        CheckConstraint("kind IN ('stage', 'flow', 'merge')", name="kind"),
+        CheckConstraint("kind IN ('stage', 'flow', 'merge', 'draft')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

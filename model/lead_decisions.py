@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from features import online_features
+from features.frames import records
 from leads.history import change_stage
 from leads.tables import Lead, utcnow
 from leads.team_settings import TeamSettings
@@ -37,7 +38,7 @@ def decide_frame(
     """
     if scorer is not None and factors:
         return scorer.decisions(frame, settings, model_version=version)
-    rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    rows = records(frame)
     if scorer is None:
         return [decide(row, settings) for row in rows]
     probabilities = scorer.probabilities(frame)
@@ -56,10 +57,11 @@ def decide_lead(
     scorer: LeadScorer | None,
     version: str | None,
     as_of: datetime | None = None,
+    factors: bool = True,
 ) -> Decision:
     """The decision for one stored lead, from its features read now (or as of `as_of`)."""
     frame = online_features(session, team_id=team_id, lead_id=lead_id, as_of=as_of)
-    return decide_frame(frame, settings, scorer=scorer, version=version)[0]
+    return decide_frame(frame, settings, scorer=scorer, version=version, factors=factors)[0]
 
 
 def history_reasons(decision: Decision) -> list[dict[str, Any]]:
@@ -71,6 +73,18 @@ def history_reasons(decision: Decision) -> list[dict[str, Any]]:
                 "rule": "probability",
                 "detail": f"{decision.probability:.3f}",
                 "values": {"probability": decision.probability},
+                "points_to": "",
+            }
+        )
+    if decision.top_positive or decision.top_negative:
+        reasons.append(
+            {
+                "rule": "top_factors",
+                "detail": "the model's largest contributions (log-odds)",
+                "values": {
+                    "positive": [asdict(f) for f in decision.top_positive],
+                    "negative": [asdict(f) for f in decision.top_negative],
+                },
                 "points_to": "",
             }
         )

@@ -21,6 +21,7 @@ import skops.io as sio
 from mlflow.pyfunc.model import PythonModel
 from sklearn.pipeline import Pipeline
 
+from features.frames import records
 from leads.team_settings import TeamSettings
 from model.calibration import PlattCalibrator
 from model.fast_scoring import FastScorer
@@ -112,7 +113,7 @@ class LeadScorer(PythonModel):
             prepared, pred_contrib=True, num_threads=1 if len(frame) < 2000 else 0
         )[:, :-1]
         names = input_names(self.pipeline.named_steps["prepare"].get_feature_names_out())
-        rows = frame[names].to_dict("records")
+        rows = records(frame[names])
         out = []
         for row, values in zip(rows, contributions, strict=True):
             order = np.argsort(-np.abs(values))[: top * 2]
@@ -129,7 +130,7 @@ class LeadScorer(PythonModel):
         settings = settings or TeamSettings.model_validate(self.config.settings)
         probabilities = self.probabilities(frame)
         factors = self.factors(frame)
-        rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+        rows = records(frame)
         return [
             decide(row, settings, probability=float(p), factors=f, model_version=model_version)
             for row, p, f in zip(rows, probabilities, factors, strict=True)

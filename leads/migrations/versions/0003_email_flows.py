@@ -1,4 +1,4 @@
-"""email flows: flows, enrollments, outbox, messages, meetings
+"""email flows: flows, enrollments, outbox, messages, meetings, content library, drafts
 
 Revision ID: 0003
 Revises: 0002
@@ -22,6 +22,33 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("lead_history", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_lead_history_kind"), type_="check")
+        batch_op.create_check_constraint("kind", "kind IN ('stage', 'flow', 'merge', 'draft')")
+    op.create_table(
+        "content_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("slug", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('onboarding', 'newsletter', 'case_study', 'document', 'other')",
+            name=op.f("ck_content_items_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"],
+            ["teams.id"],
+            name=op.f("fk_content_items_team_id_teams"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_content_items")),
+        sa.UniqueConstraint("team_id", "slug", name=op.f("uq_content_items_team_id_slug")),
+    )
     op.create_table(
         "flows",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -126,7 +153,7 @@ def upgrade() -> None:
         sa.Column("payload", JSON, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'cancelled', 'failed')",
+            "status IN ('pending', 'sending', 'held', 'sent', 'cancelled', 'failed')",
             name=op.f("ck_outbox_status"),
         ),
         sa.ForeignKeyConstraint(
@@ -150,6 +177,52 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_outbox_team_id_lead_id"), ["team_id", "lead_id"], unique=False
+        )
+
+    op.create_table(
+        "drafts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("outbox_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("subject", sa.String(length=500), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("priority", sa.Double(), nullable=False),
+        sa.Column("provider", sa.String(length=200), nullable=False),
+        sa.Column("facts", JSON, nullable=False),
+        sa.Column("checks", JSON, nullable=False),
+        sa.Column("context", JSON, nullable=False),
+        sa.Column("reviewer", sa.String(length=200), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('pending', 'approved', 'edited', 'rejected', 'sent')",
+            name=op.f("ck_drafts_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["lead_id"], ["leads.id"], name=op.f("fk_drafts_lead_id_leads"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"],
+            ["outbox.id"],
+            name=op.f("fk_drafts_outbox_id_outbox"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["teams.id"], name=op.f("fk_drafts_team_id_teams"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_drafts")),
+    )
+    with op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_drafts_lead_id"), ["lead_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_drafts_team_id_status_priority"),
+            ["team_id", "status", "priority"],
+            unique=False,
         )
 
     op.create_table(
@@ -186,10 +259,18 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("lead_history", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_lead_history_kind"), type_="check")
+        batch_op.create_check_constraint("kind", "kind IN ('stage', 'flow', 'merge')")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_messages_lead_id"))
 
     op.drop_table("messages")
+    with op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_drafts_team_id_status_priority"))
+        batch_op.drop_index(batch_op.f("ix_drafts_lead_id"))
+
+    op.drop_table("drafts")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_team_id_lead_id"))
         batch_op.drop_index(batch_op.f("ix_outbox_status_due_at"))
@@ -209,3 +290,4 @@ def downgrade() -> None:
 
     op.drop_table("enrollments")
     op.drop_table("flows")
+    op.drop_table("content_items")
