@@ -1,0 +1,769 @@
+"""Speed of the HTTP API under load, next to the framework's ceiling and raw LightGBM.
+
+Simulates a team (default 3,000 leads over 90 days) in a temporary SQLite database (or
+`--db-url`), trains LightGBM, registers and promotes it as champion in a temporary MLflow
+store, scores the team and creates six dynamic lists typical of the product. Then starts, on
+loopback with uvicorn (one worker, access log off, OMP_NUM_THREADS=1), `leadpulse serve` and a
+trivial FastAPI app (constant answer to a small JSON body: the framework ceiling), and prints:
+
+- wrk (1 thread, 8 connections, `--duration` s per phase) req/s and p50/p99 of the ceiling, of
+  POST /v1/score by `lead_id` and of POST /v1/score with the lead inline (fields and ~10
+  events), with each ratio to the ceiling (target >= 0.6);
+- rows/s of POST /v1/score:batch with 10,000 inline leads (factors off) and with the team's
+  `lead_ids`, next to raw `lightgbm.Booster.predict` on the same prepared matrix in this
+  process (1 thread, as the server has; 2 threads for reference), ratio target >= 0.4, and
+  where the same batch's time goes in process;
+- POST /v1/events at a fixed 200 events/s to random leads: latency from each event's
+  scheduled send time to its answer (no coordinated omission), p50/p99 (target p99 <= 50 ms),
+  and for a sample a GET /v1/leads/{id} right after checking that the answered stage and list
+  changes are committed and visible;
+
+then a summary of targets met. Nothing is asserted. Usage:
+
+    .venv/bin/python bench/scoring_api.py [--duration 10] [--leads 3000] [--days 90]
+        [--seed 1] [--db-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import orjson
+from fastapi import FastAPI
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from features import TransientLead, online_features, transient_features
+from leads import db, migrate
+from leads.lead_input import parse_lead_fields
+from leads.simulation import simulate
+from leads.tables import Event, Lead, Team
+from leads.teams import create_team, settings_of
+from model import registry
+from model.bulk_scoring import score_team
+from model.lead_decisions import decide_frame
+from model.retrain import candidate, training_frame
+from model.scorer import LeadScorer
+from model.settings import ModelSettings
+from model.training import train
+from serving.api.convert import decision_out
+from serving.schemas import ScoreBatchIn, ScoreBatchOut, ScoreIn, ScoreOut
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+CONNECTIONS = 8
+BATCH_LEADS, BATCH_EVENTS, INLINE_EVENTS, INLINE_BODIES = 10_000, 4, 10, 400
+BATCH_REPEATS = 3
+EVENT_RATE, VERIFY_EVERY, SENDERS = 200, 20, 32
+TARGET_RATIO, TARGET_BATCH_RATIO, TARGET_EVENT_P99_MS = 0.6, 0.4, 50.0
+LEAD_COLUMNS = ("company", "title", "industry", "employees", "country", "city", "language")
+LEAD_COLUMNS += ("source", "product_interests")
+ENGAGING = ["email_opened", "link_clicked", "email_replied", "doc_viewed", "page_dwell"]
+LISTS: dict[str, dict[str, Any]] = {
+    "clicked the last campaign twice": {
+        "events": {"type": "link_clicked", "campaign": "@last"},
+        "op": ">=",
+        "value": 2,
+    },
+    "replied": {"events": {"type": "email_replied"}, "op": ">=", "value": 1},
+    "signed up": {
+        "events": {"type": "api_event", "payload": {"action": "signup"}},
+        "op": ">=",
+        "value": 1,
+    },
+    "quiet for 30 days": {
+        "events": {"types": ENGAGING, "within_days": 30},
+        "op": "<=",
+        "value": 1,
+    },
+    "score at least 0.5": {"field": "score", "op": ">=", "value": 0.5},
+    "clicked one link 3 times": {
+        "events": {"type": "link_clicked", "per": "link"},
+        "op": ">=",
+        "value": 3,
+    },
+}
+# Event mix of the fixed-rate phase: type -> weight.
+EVENT_MIX = {"email_opened": 40, "link_clicked": 30, "page_dwell": 15, "doc_viewed": 5}
+EVENT_MIX |= {"email_replied": 5, "api_event": 5}
+
+
+class _Ping(BaseModel):
+    lead_id: int
+
+
+def ceiling_app() -> FastAPI:
+    """The framework ceiling: a small JSON body in, a constant dict out (and a GET)."""
+    app = FastAPI()
+    answer = {"lead_id": None, "decision": {"stage": "mql", "probability": 0.5}}
+
+    @app.post("/v1/score")
+    async def post(body: _Ping) -> dict[str, Any]:  # noqa: ARG001 - parsing is the point
+        return answer
+
+    @app.get("/v1/score")
+    async def get() -> dict[str, Any]:
+        return answer
+
+    @app.get("/readyz")
+    async def ready() -> dict[str, Any]:
+        return {"status": "ready", "model_version": "none"}
+
+    return app
+
+
+def serve_ceiling(port: int) -> None:
+    """Serve `ceiling_app` exactly as `leadpulse serve` serves the API."""
+    import uvicorn
+
+    uvicorn.run(ceiling_app(), host=HOST, port=port, access_log=False, log_level="warning")
+
+
+# --- setup ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Setup:
+    """The team, its key, the model store and the request material drawn from the record."""
+
+    db_url: str
+    team_id: int
+    key: str
+    settings: ModelSettings
+    scorer: LeadScorer
+    version: str
+    lead_ids: list[int]
+    inline: list[dict[str, Any]] = field(default_factory=list)  # {"lead", "events"} per lead
+    payloads: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def prepare(arguments: argparse.Namespace, folder: Path) -> Setup:
+    db_url = arguments.db_url or f"sqlite:///{folder / 'api.db'}"
+    engine = db.make_engine(db_url)
+    migrate.upgrade(engine)
+    with db.unit_of_work(engine) as session:
+        team, key = create_team(session, name=f"bench-api-{uuid.uuid4().hex[:6]}")
+        began = time.perf_counter()
+        simulate(
+            session,
+            team_id=team.id,
+            leads=arguments.leads,
+            days=arguments.days,
+            seed=arguments.seed,
+        )
+        print(
+            f"simulated {arguments.leads:,} leads x {arguments.days} days "
+            f"in {time.perf_counter() - began:.1f} s"
+        )
+    settings = ModelSettings(
+        mlflow_tracking_uri=f"sqlite:///{folder / 'mlflow.db'}",
+        mlflow_artifacts=folder / "artifacts",
+        model_name="bench-api-scorer",
+    )
+    with db.unit_of_work(engine) as session:
+        team = session.get_one(Team, team.id)
+        scorer, version = champion(session, team, folder, settings)
+        began = time.perf_counter()
+        stages = score_team(session, team=team, scorer=scorer, version=version)
+        print(f"scored the team in {time.perf_counter() - began:.1f} s: {dict(stages)}")
+    setup = Setup(db_url, team.id, key, settings, scorer, version, [])
+    with db.unit_of_work(engine) as session:
+        material(session, setup)
+    engine.dispose()
+    return setup
+
+
+def champion(
+    session: Session, team: Team, folder: Path, settings: ModelSettings
+) -> tuple[LeadScorer, str]:
+    """Train LightGBM on the team, register it and promote it to champion; load it back."""
+    began = time.perf_counter()
+    frame = training_frame(session, team_id=team.id)
+    result = train(frame, seed=0, kinds=("lightgbm",))
+    parts = candidate(
+        result,
+        folder / "parts",
+        team=team.name,
+        settings=settings_of(team),
+        target="meeting",
+        window="bench",
+    )
+    registry.register(parts, settings=settings)
+    promotion = registry.promote(settings=settings)
+    loaded = registry.load_scorer(registry.CHAMPION, settings=settings)
+    if loaded is None:
+        raise RuntimeError("the promoted champion did not load")
+    print(
+        f"trained on {len(frame):,} rows, registered and promoted in "
+        f"{time.perf_counter() - began:.1f} s: {promotion.message}"
+    )
+    return loaded
+
+
+def material(session: Session, setup: Setup) -> None:
+    """Lead ids, inline leads (fields and latest events) and event payloads by type."""
+    leads = session.scalars(select(Lead).where(Lead.team_id == setup.team_id)).all()
+    setup.lead_ids = [lead.id for lead in leads]
+    rank = func.row_number().over(partition_by=Event.lead_id, order_by=Event.occurred_at.desc())
+    latest = (
+        select(Event.lead_id, Event.type, Event.occurred_at, Event.payload, Event.human)
+        .where(Event.team_id == setup.team_id, ~Event.type.in_(["list_entered", "list_left"]))
+        .add_columns(rank.label("rank"))
+        .subquery()
+    )
+    events: dict[int, list[dict[str, Any]]] = {}
+    for row in session.execute(select(latest).where(latest.c.rank <= INLINE_EVENTS)):
+        events.setdefault(row.lead_id, []).append(
+            {
+                "type": row.type,
+                "occurred_at": row.occurred_at.isoformat(),
+                "payload": row.payload,
+                "human": row.human,
+            }
+        )
+        if row.type in EVENT_MIX and len(setup.payloads.setdefault(row.type, [])) < 200:
+            setup.payloads[row.type].append(row.payload)
+    for lead in leads:
+        fields = {c: getattr(lead, c) for c in LEAD_COLUMNS if getattr(lead, c) not in (None, [])}
+        if lead.revenue_usd is not None:
+            fields["revenue"] = f"{lead.revenue_usd:.0f} USD"
+        if "employees" in fields:
+            fields["employees"] = str(fields["employees"])
+        setup.inline.append({"lead": fields, "events": events.get(lead.id, [])[::-1]})
+
+
+# --- servers -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def servers(setup: Setup, folder: Path) -> Iterator[tuple[str, str]]:
+    """The API and the ceiling app running; their base URLs. Both are stopped on exit."""
+    env = os.environ | {
+        "OMP_NUM_THREADS": "1",
+        "LEADPULSE_DB_URL": setup.db_url,
+        "LEADPULSE_MLFLOW_TRACKING_URI": setup.settings.mlflow_tracking_uri,
+        "LEADPULSE_MLFLOW_ARTIFACTS": str(setup.settings.mlflow_artifacts),
+        "LEADPULSE_MODEL_NAME": setup.settings.model_name,
+    }
+    api_port, ceiling_port = free_port(), free_port()
+    commands = {
+        "api": [sys.executable, "-m", "serving.cli", "serve", "--port", str(api_port)],
+        "ceiling": [sys.executable, __file__, "--ceiling-port", str(ceiling_port)],
+    }
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for name, command in commands.items():
+            log = (folder / f"{name}.log").open("wb")
+            processes[name] = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        urls = (f"http://{HOST}:{api_port}", f"http://{HOST}:{ceiling_port}")
+        for (name, process), url in zip(processes.items(), urls, strict=True):
+            wait_ready(name, process, url, folder / f"{name}.log")
+        yield urls
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_ready(name: str, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    began = time.perf_counter()
+    while time.perf_counter() - began < 180:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} server exited:\n{log.read_text()[-3000:]}")
+        try:
+            ready = httpx.get(f"{url}/readyz", timeout=2)
+            if ready.status_code == 200 and ready.json().get("model_version"):
+                print(
+                    f"{name} server ready in {time.perf_counter() - began:.1f} s "
+                    f"(model {ready.json()['model_version']})"
+                )
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{name} server not ready after 180 s:\n{log.read_text()[-3000:]}")
+
+
+def create_lists(api: str, headers: dict[str, str]) -> None:
+    print("\ndynamic lists (POST /v1/lists, filled at once)")
+    for name, definition in LISTS.items():
+        began = time.perf_counter()
+        response = httpx.post(
+            f"{api}/v1/lists",
+            json={"name": name, "definition": definition},
+            headers=headers,
+            timeout=300,
+        )
+        spent = time.perf_counter() - began
+        if response.status_code != 201:
+            print(f"  {name:<34} FAILED {response.status_code}: {response.text[:300]}")
+            continue
+        size = response.json()["list"]["size"]
+        print(f"  {name:<34} {size:>6,} members  built in {spent * 1000:7.1f} ms")
+
+
+# --- wrk -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Load:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+LUA = """
+local bodies = {%s}
+local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %s"}
+local method, path = "%s", "%s"
+math.randomseed(%d)
+request = function()
+  local body = nil
+  if #bodies > 0 then body = bodies[math.random(#bodies)] end
+  return wrk.format(method, path, headers, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local line = "WRK_RESULT requests=%%d seconds=%%.3f p50_us=%%d p99_us=%%d errors=%%d\\n"
+  io.write(string.format(line,
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+RESULT = re.compile(
+    r"WRK_RESULT requests=(\d+) seconds=([\d.]+) p50_us=(\d+) p99_us=(\d+) errors=(\d+)"
+)
+
+
+def lua_string(text: str) -> str:
+    level = 0
+    while f"]{'=' * level}]" in text:
+        level += 1
+    return f"[{'=' * level}[{text}]{'=' * level}]"
+
+
+def wrk(url: str, path: str, bodies: list[bytes], key: str, seconds: float, folder: Path) -> Load:
+    """Closed-loop load from wrk on one path; bodies drawn at random per request (none: GET)."""
+    script = folder / f"_wrk_{uuid.uuid4().hex[:6]}.lua"
+    listed = ",\n".join(lua_string(b.decode()) for b in bodies)
+    script.write_text(LUA % (listed, key, "POST" if bodies else "GET", path, 1))
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--timeout", "10s"]
+    ran = subprocess.run([*command, "-s", str(script), url], capture_output=True, text=True)
+    found = RESULT.search(ran.stdout)
+    if found is None:
+        raise RuntimeError(f"wrk said:\n{ran.stdout}\n{ran.stderr}")
+    requests, took, p50, p99, errors = found.groups()
+    return Load(int(requests) / float(took), int(p50) / 1e3, int(p99) / 1e3, int(errors))
+
+
+def single_lead(
+    api: str, ceiling: str, setup: Setup, seconds: float, folder: Path
+) -> dict[str, float]:
+    headers = auth(setup.key) | {"Content-Type": "application/json"}
+    rng = random.Random(1)
+    by_id = [orjson.dumps({"lead_id": i}) for i in setup.lead_ids]
+    inline = [orjson.dumps(rng.choice(setup.inline)) for _ in range(INLINE_BODIES)]
+    for body in (by_id[0], inline[0]):  # warm-up and a check the bodies are accepted
+        answer = httpx.post(f"{api}/v1/score", content=body, headers=headers, timeout=30)
+        if answer.status_code != 200:
+            print(f"  POST /v1/score answered {answer.status_code}: {answer.text[:300]}")
+    phases = {
+        "ceiling GET (constant)": (ceiling, "/v1/score", []),
+        "ceiling POST (small body)": (ceiling, "/v1/score", by_id),
+        "POST /v1/score lead_id": (api, "/v1/score", by_id),
+        f"POST /v1/score inline (~{INLINE_EVENTS} events)": (api, "/v1/score", inline),
+    }
+    print(
+        f"\nsingle lead, wrk 1 thread x {CONNECTIONS} connections, {seconds:g} s each ({machine()})"
+    )
+    loads = {}
+    for label, (url, path, bodies) in phases.items():
+        wrk(url, path, bodies, setup.key, min(2.0, seconds), folder)  # warm-up
+        loads[label] = load = wrk(url, path, bodies, setup.key, seconds, folder)
+        errors = f"  {load.errors} errors" if load.errors else ""
+        print(
+            f"  {label:<38} {load.rps:>8,.0f} req/s  p50 {load.p50_ms:6.2f} ms  "
+            f"p99 {load.p99_ms:6.2f} ms{errors}"
+        )
+    ceiling_rps = loads["ceiling POST (small body)"].rps
+    ratios = {}
+    for label in list(loads)[2:]:
+        ratios[label] = ratio = loads[label].rps / ceiling_rps
+        verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+        print(f"  ratio {label} / ceiling POST: {ratio:.2f}  (target >= {TARGET_RATIO}: {verdict})")
+    one_lead_steps(setup)
+    return ratios
+
+
+def one_lead_steps(setup: Setup, calls: int = 200) -> None:
+    """Print the median time of each step POST /v1/score takes, run here per call."""
+    scorer, version, rng = setup.scorer, setup.version, random.Random(3)
+    engine = db.make_engine(setup.db_url)
+    with db.unit_of_work(engine) as session:
+        settings = settings_of(session.get_one(Team, setup.team_id))
+        lead_id, item = rng.choice(setup.lead_ids), rng.choice(setup.inline)
+        inline = ScoreIn.model_validate(item)
+        transient = TransientLead(
+            parse_lead_fields(inline.lead or {}).values, [e.model_dump() for e in inline.events]
+        )
+        row = online_features(session, team_id=setup.team_id, lead_id=lead_id)
+        decision = decide_frame(row, settings, scorer=scorer, version=version)[0]
+        steps: dict[str, Callable[[], object]] = {
+            "online_features (lead_id)": lambda: online_features(
+                session, team_id=setup.team_id, lead_id=lead_id
+            ),
+            "ScoreIn + parse (inline)": lambda: ScoreIn.model_validate(item),
+            "transient_features (inline)": lambda: transient_features(
+                session, team_id=setup.team_id, leads=[transient]
+            ),
+            "decide_frame(factors=True), as served": lambda: decide_frame(
+                row, settings, scorer=scorer, version=version
+            ),
+            "  decide_frame(factors=False)": lambda: decide_frame(
+                row, settings, scorer=scorer, version=version, factors=False
+            ),
+            "  scorer.probabilities": lambda: scorer.probabilities(row),
+            "  scorer.factors (pred_contrib)": lambda: scorer.factors(row),
+            "  row.to_dict('records')": lambda: row.to_dict("records"),
+            "ScoreOut to JSON": lambda: ScoreOut(
+                lead_id=lead_id, decision=decision_out(decision)
+            ).model_dump_json(),
+        }
+        print(f"  where one lead's time goes, run here (median of {calls} calls):")
+        for label, work in steps.items():
+            times = []
+            for _ in range(calls):
+                began = time.perf_counter()
+                work()
+                times.append(time.perf_counter() - began)
+            print(f"    {label:<44} {np.median(times) * 1000:7.2f} ms")
+    engine.dispose()
+
+
+def machine() -> str:
+    """The 1-minute load average: other work on the machine moves every figure."""
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+# --- batch ---------------------------------------------------------------------------------
+
+
+def best_of(work: Any, repeats: int = BATCH_REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+def post_batch(client: httpx.Client, body: bytes, rows: int | None = None) -> None:
+    """One batch request; with `rows`, also checks the answer has that many results (its
+    decoding is the client's time, so timed calls leave it out)."""
+    answer = client.post("/v1/score:batch", content=body)
+    if answer.status_code != 200 or (rows and len(orjson.loads(answer.content)["results"]) != rows):
+        raise RuntimeError(f"score:batch answered {answer.status_code}: {answer.text[:300]}")
+
+
+def batch(api: str, setup: Setup) -> dict[str, float]:
+    rng = random.Random(2)
+    leads = [
+        {"lead": item["lead"], "events": item["events"][-BATCH_EVENTS:]}
+        for item in rng.choices(setup.inline, k=BATCH_LEADS)
+    ]
+    inline_body = orjson.dumps({"leads": leads, "factors": False})
+    ids = setup.lead_ids[:BATCH_LEADS]
+    ids_body = orjson.dumps({"lead_ids": ids, "factors": False})
+    raw1, raw2, spent = in_process(setup, leads)
+    headers = auth(setup.key) | {"Content-Type": "application/json"}
+    with httpx.Client(base_url=api, headers=headers, timeout=600) as client:
+        post_batch(client, inline_body, len(leads))  # warm-up and checks
+        post_batch(client, ids_body, len(ids))
+        inline = best_of(lambda: post_batch(client, inline_body))
+        by_ids = best_of(lambda: post_batch(client, ids_body))
+    print(
+        f"\nbatch scoring, POST /v1/score:batch factors=false (best of {BATCH_REPEATS}; "
+        f"{machine()})"
+    )
+    ratios = {}
+    for label, rows, took in (
+        (f"{len(leads):,} inline leads x {BATCH_EVENTS} events", len(leads), inline),
+        (f"{len(ids):,} lead_ids", len(ids), by_ids),
+    ):
+        ratios[label] = ratio = rows / took / raw1
+        verdict = "met" if ratio >= TARGET_BATCH_RATIO else "NOT met"
+        print(
+            f"  {label:<34} {rows / took:>9,.0f} rows/s  ({took:.3f} s, "
+            f"{len(inline_body if 'inline' in label else ids_body) / 1e6:.1f} MB body)  "
+            f"ratio to raw 1 thread {ratio:.3f} (target >= {TARGET_BATCH_RATIO}: {verdict})"
+        )
+    print(f"  raw Booster.predict, 1 thread     {raw1:>9,.0f} rows/s")
+    print(f"  raw Booster.predict, 2 threads    {raw2:>9,.0f} rows/s  (reference)")
+    print(f"  the same {len(leads):,} inline leads in this process (best of {BATCH_REPEATS}):")
+    for step, took in spent.items():
+        print(f"    {step:<44} {took:7.3f} s")
+    return ratios
+
+
+def in_process(setup: Setup, leads: list[dict[str, Any]]) -> tuple[float, float, dict[str, float]]:
+    """Raw LightGBM rows/s (1 and 2 threads) on the batch's prepared matrix, and the time of
+    each step the batch endpoint takes, run here one after the other."""
+    scorer, version = setup.scorer, setup.version
+    body = orjson.dumps({"leads": leads, "factors": False})
+    request = ScoreBatchIn.model_validate_json(body)
+    spent = {"ScoreBatchIn from JSON (request body)": 0.0}
+    spent["ScoreBatchIn from JSON (request body)"] = best_of(
+        lambda: ScoreBatchIn.model_validate_json(body)
+    )
+
+    def parse() -> list[TransientLead]:
+        return [
+            TransientLead(parse_lead_fields(i.lead).values, [e.model_dump() for e in i.events])
+            for i in request.leads or []
+        ]
+
+    spent["parse_lead_fields + events model_dump"] = best_of(parse)
+    engine = db.make_engine(setup.db_url)
+    with db.unit_of_work(engine) as session:
+        settings = settings_of(session.get_one(Team, setup.team_id))
+        transients = parse()
+        frame = transient_features(session, team_id=setup.team_id, leads=transients)
+        spent["transient_features"] = best_of(
+            lambda: transient_features(session, team_id=setup.team_id, leads=transients)
+        )
+    engine.dispose()
+    decisions = decide_frame(frame, settings, scorer=scorer, version=version, factors=False)
+    spent["decide_frame(factors=False)"] = best_of(
+        lambda: decide_frame(frame, settings, scorer=scorer, version=version, factors=False)
+    )
+    spent["  of which scorer.probabilities"] = best_of(lambda: scorer.probabilities(frame))
+    spent["decision_out (Decision.to_json = asdict)"] = best_of(
+        lambda: [decision_out(d) for d in decisions]
+    )
+    out = ScoreBatchOut(
+        model_version=version,
+        results=[ScoreOut(lead_id=None, decision=decision_out(d)) for d in decisions],
+    )
+    spent["ScoreBatchOut to JSON (response body)"] = best_of(out.model_dump_json)
+    prepared = np.ascontiguousarray(
+        scorer.pipeline.named_steps["prepare"].transform(frame[scorer.config.features]),
+        np.float64,
+    )
+    booster = scorer.pipeline.named_steps["classify"].booster_
+    raw1 = len(frame) / best_of(lambda: booster.predict(prepared, num_threads=1))
+    raw2 = len(frame) / best_of(lambda: booster.predict(prepared, num_threads=2))
+    return raw1, raw2, spent
+
+
+# --- events at a fixed rate ----------------------------------------------------------------
+
+
+@dataclass
+class EventRun:
+    latencies: list[float] = field(default_factory=list)
+    send_lag: list[float] = field(default_factory=list)
+    failed: int = 0
+    stage_changes: int = 0
+    list_changes: int = 0
+    verified: int = 0
+    mismatched: list[str] = field(default_factory=list)
+
+
+async def one_event(
+    client: httpx.AsyncClient, body: dict[str, Any], scheduled: float, verify: bool, run: EventRun
+) -> None:
+    answer = await client.post("/v1/events", json=body)
+    run.latencies.append(time.perf_counter() - scheduled)
+    if answer.status_code != 201:
+        run.failed += 1
+        if run.failed <= 3:
+            print(f"  POST /v1/events answered {answer.status_code}: {answer.text[:200]}")
+        return
+    result = answer.json()
+    run.stage_changes += result["stage"] != result["previous_stage"]
+    run.list_changes += len(result["list_changes"])
+    if verify:  # the lead gets no other event, so what the answer said must be what is stored
+        detail = (await client.get(f"/v1/leads/{body['lead_id']}")).json()
+        run.verified += 1
+        lists = set(detail["lists"])
+        wrong = [c["list"] for c in result["list_changes"] if (c["list"] in lists) != c["entered"]]
+        if detail["lead"]["stage"] != result["stage"] or wrong:
+            run.mismatched.append(
+                f"lead {body['lead_id']}: answered {result['stage']}, stored "
+                f"{detail['lead']['stage']}, lists {wrong}"
+            )
+
+
+Scheduled = tuple[dict[str, Any], float, bool]
+
+
+async def sender(client: httpx.AsyncClient, queue: asyncio.Queue[Scheduled], run: EventRun) -> None:
+    """One connection: sends events in their scheduled order as soon as it is free."""
+    while True:
+        body, scheduled, verify = await queue.get()
+        try:
+            await one_event(client, body, scheduled, verify, run)
+        finally:
+            queue.task_done()
+
+
+async def event_load(api: str, setup: Setup, seconds: float, seed: int) -> EventRun:
+    """Events due at a fixed rate, queued when due and sent by a fixed pool of connections
+    (an unbounded task per event makes the client's own pool the bottleneck)."""
+    rng, total = random.Random(seed), int(seconds * EVENT_RATE)
+    kinds = [k for k in EVENT_MIX if setup.payloads.get(k)]
+    weights = [EVENT_MIX[k] for k in kinds]
+    checked = rng.sample(setup.lead_ids, total // VERIFY_EVERY + 1)  # one event each, no other
+    others = sorted(set(setup.lead_ids) - set(checked))
+    run, queue = EventRun(), asyncio.Queue[Scheduled]()
+    limits = httpx.Limits(max_connections=SENDERS, max_keepalive_connections=SENDERS)
+    async with httpx.AsyncClient(
+        base_url=api, headers=auth(setup.key), limits=limits, timeout=600
+    ) as client:  # a saturated server queues the fixed-rate events: they still count
+        senders = [asyncio.create_task(sender(client, queue, run)) for _ in range(SENDERS)]
+        start = time.perf_counter() + 0.2
+        for n in range(total):
+            verify = n % VERIFY_EVERY == 0
+            kind = rng.choices(kinds, weights)[0]
+            body = {
+                "lead_id": checked[n // VERIFY_EVERY] if verify else rng.choice(others),
+                "type": kind,
+                "human": 0.9,
+                "idempotency_key": f"bench-{seed}-{n}",
+                "payload": rng.choice(setup.payloads[kind]),
+            }
+            scheduled = start + n / EVENT_RATE
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            run.send_lag.append(time.perf_counter() - scheduled)
+            queue.put_nowait((body, scheduled, verify))
+        await queue.join()
+        for task in senders:
+            task.cancel()
+    return run
+
+
+def events(api: str, setup: Setup, seconds: float, seed: int) -> float:
+    began = time.perf_counter()
+    run = asyncio.run(event_load(api, setup, seconds, seed))
+    took = time.perf_counter() - began
+    ms = np.array(run.latencies) * 1000
+    p50, p99, worst = np.percentile(ms, [50, 99, 100])
+    late = int((ms > TARGET_EVENT_P99_MS).sum())
+    lag = np.array(run.send_lag) * 1000
+    verdict = "met" if p99 <= TARGET_EVENT_P99_MS else "NOT met"
+    print(
+        f"\nevent -> decision, POST /v1/events at {EVENT_RATE}/s for {seconds:g} s "
+        f"({len(ms):,} events answered in {took:.1f} s, {run.failed} failed; {machine()})"
+    )
+    print(
+        f"  latency from scheduled send: p50 {p50:.1f} ms  p99 {p99:.1f} ms  max {worst:.1f} ms "
+        f"(p99 <= {TARGET_EVENT_P99_MS:g}: {verdict})"
+    )
+    print(
+        f"  answered later than {TARGET_EVENT_P99_MS:g} ms: {late:,} ({late / len(ms):.1%}); "
+        f"client behind schedule p99 {np.percentile(lag, 99):.1f} ms, max {lag.max():.1f} ms"
+    )
+    print(
+        f"  stage changes {run.stage_changes:,}, list changes {run.list_changes:,}; verified "
+        f"{run.verified} by GET right after: {len(run.mismatched)} mismatched"
+    )
+    for line in run.mismatched[:5]:
+        print(f"    {line}")
+    return float(p99)
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def summary(ratios: dict[str, float], batch_ratios: dict[str, float], p99: float) -> None:
+    rows = [
+        (f"{k} / ceiling", f"{v:.2f}", f">= {TARGET_RATIO}", v >= TARGET_RATIO)
+        for k, v in ratios.items()
+    ]
+    rows += [
+        (f"batch {k} / raw", f"{v:.3f}", f">= {TARGET_BATCH_RATIO}", v >= TARGET_BATCH_RATIO)
+        for k, v in batch_ratios.items()
+    ]
+    rows.append(
+        (
+            "event -> decision p99",
+            f"{p99:.1f} ms",
+            f"<= {TARGET_EVENT_P99_MS:g} ms",
+            p99 <= TARGET_EVENT_P99_MS,
+        )
+    )
+    print("\nsummary")
+    print(f"  {'figure':<52} {'value':>9}  {'target':>10}  verdict")
+    for label, value, target, met in rows:
+        print(f"  {label:<52} {value:>9}  {target:>10}  {'met' if met else 'NOT met'}")
+
+
+def run(arguments: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="lp-api-bench-") as tmp:
+        folder = Path(tmp)
+        setup = prepare(arguments, folder)
+        with servers(setup, folder) as (api, ceiling):
+            create_lists(api, auth(setup.key))
+            ratios = single_lead(api, ceiling, setup, arguments.duration, folder)
+            batch_ratios = batch(api, setup)
+            p99 = events(api, setup, arguments.duration, arguments.seed)
+        summary(ratios, batch_ratios, p99)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per load phase")
+    parser.add_argument("--leads", type=int, default=3_000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db-url", default=None, help="a database to use instead of SQLite")
+    parser.add_argument("--ceiling-port", type=int, default=None, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.ceiling_port is not None:
+        serve_ceiling(arguments.ceiling_port)
+        return
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="mlflow")
+    run(arguments)
+
+
+if __name__ == "__main__":
+    main()
