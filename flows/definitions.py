@@ -7,10 +7,12 @@ Templates are Jinja2 run in a sandbox; they see the lead (`lead.first_name`, `le
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Literal
 
+import orjson
 import yaml
-from jinja2 import TemplateSyntaxError
+from jinja2 import Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import select
@@ -115,9 +117,20 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+@lru_cache(maxsize=512)
+def _parsed(text: str) -> FlowDefinition:
+    return FlowDefinition.model_validate_json(text)
+
+
+def definition_of(flow: Flow) -> FlowDefinition:
+    """The flow's stored definition, parsed once per distinct definition (a send reads it
+    several times; checking its templates again each time would cost more than rendering)."""
+    return _parsed(orjson.dumps(flow.definition, option=orjson.OPT_SORT_KEYS).decode())
+
+
 def stops_of(flow: Flow) -> tuple[str, ...]:
     """The event types that stop this flow."""
-    definition = FlowDefinition.model_validate(flow.definition)
+    definition = definition_of(flow)
     return tuple(definition.stop_on) if definition.stop_on is not None else STOPS[flow.kind]
 
 
@@ -187,7 +200,7 @@ def flows_for(
     )
     out = []
     for flow in found:
-        trigger = FlowDefinition.model_validate(flow.definition).trigger
+        trigger = definition_of(flow).trigger
         if (stage is not None and trigger.stage == stage) or (
             list_name is not None and trigger.list == list_name
         ):
@@ -202,14 +215,19 @@ def nurture_flow(session: Session, *, team_id: int) -> Flow | None:
         .where(Flow.team_id == team_id, Flow.kind == "nurture", Flow.active.is_(True))
         .order_by(Flow.id)
     ):
-        trigger = FlowDefinition.model_validate(flow.definition).trigger
+        trigger = definition_of(flow).trigger
         if trigger.stage is None and trigger.list is None:
             return flow
     return None
 
 
+@lru_cache(maxsize=1024)
+def _template(text: str) -> Template:
+    return TEMPLATES.from_string(text)
+
+
 def render_step(step: Step, context: dict[str, Any]) -> tuple[str, str]:
     """The step's subject and body for one lead (sandboxed Jinja2)."""
-    subject = TEMPLATES.from_string(step.subject).render(context)
-    body = TEMPLATES.from_string(step.body).render(context)
+    subject = _template(step.subject).render(context)
+    body = _template(step.body).render(context)
     return " ".join(subject.split()), body.strip()

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from flows.definitions import FlowDefinition, nurture_flow
+from flows.definitions import definition_of, nurture_flow
 from flows.schedule import add_delay, next_send_time
 from leads.flow_tables import Enrollment, Flow, OutboxItem
 from leads.history import change_flow
@@ -79,7 +79,7 @@ def schedule_step(
     after: datetime,
 ) -> OutboxItem:
     """Put the enrollment's next step (or its end) in the outbox, due inside the send window."""
-    definition = FlowDefinition.model_validate(flow.definition)
+    definition = definition_of(flow)
     window, zone = settings_of(team).send_window, lead_zone(lead, team)
     index = enrollment.next_step
     steps = definition.steps

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from features import online_features
 from flows.engine import react
 from leads.events import EVENT_TYPES, NewEvent, record_event
 from leads.list_membership import MembershipChange, refresh_lead
@@ -21,7 +22,7 @@ from leads.records import get_lead
 from leads.tables import Lead, Team, utcnow
 from leads.teams import settings_of
 from model.champion import Champion
-from model.lead_decisions import apply_decision, decide_lead
+from model.lead_decisions import apply_decision, decide_frame
 from model.policy import Decision
 
 
@@ -69,15 +70,10 @@ def rescore(
     scorer, version = (served.scorer, served.version) if served else (None, None)
     # Factors (LightGBM contributions) cost more than the score: only a stage change, which
     # the history keeps with its reasons, needs them.
-    decision = decide_lead(
-        session, team_id=team.id, lead_id=lead.id, settings=settings, scorer=scorer,
-        version=version, factors=False,
-    )  # fmt: skip
-    if decision.stage != previous and scorer is not None:
-        decision = decide_lead(
-            session, team_id=team.id, lead_id=lead.id, settings=settings, scorer=scorer,
-            version=version,
-        )  # fmt: skip
+    frame = online_features(session, team_id=team.id, lead_id=lead.id)
+    decision = decide_frame(frame, settings, scorer=scorer, version=version, factors=False)[0]
+    if decision.stage != previous and scorer is not None and scorer.explains:
+        decision = decide_frame(frame, settings, scorer=scorer, version=version)[0]
     apply_decision(session, lead=lead, decision=decision)
     event_types = (event.type,) if event is not None else ()
     changes = refresh_lead(

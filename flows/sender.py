@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.clock import Clock
-from flows.definitions import FlowDefinition
+from flows.definitions import definition_of
 from flows.drafts import Draft, DraftProvider, StepContext
 from flows.enrollments import END, advance, finish, lead_zone
 from flows.invites import invite_email
@@ -147,7 +147,7 @@ class Sender:
         settings, key, now = settings_of(team), signing_key(session, team=team), self.clock.now()
         enrollment = session.get_one(Enrollment, item.enrollment_id)
         flow = session.get_one(Flow, enrollment.flow_id)
-        steps = FlowDefinition.model_validate(flow.definition).steps
+        steps = definition_of(flow).steps
         step = steps[item.step % len(steps)]
         url = booking_url(key, team_id=team.id, lead_id=lead.id, base_url=self.settings.public_url)
         reviewed = _reviewed(session, item)
@@ -169,7 +169,7 @@ class Sender:
             await self.mailer.send(rendered.message)
         except SendFailed as error:
             return self._failed(session, team, lead, item, error)
-        campaign = FlowDefinition.model_validate(flow.definition).campaign or flow.name
+        campaign = definition_of(flow).campaign or flow.name
         item.status, item.sent_at, item.message_id = "sent", now, rendered.message_id
         if reviewed is not None:
             reviewed.status = "sent"

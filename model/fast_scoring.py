@@ -1,17 +1,20 @@
-"""A compiled numpy path through a fitted LightGBM scorer: the pipeline's probabilities, faster.
+"""A compiled numpy path through a fitted scorer (LightGBM or logistic): its probabilities, faster.
 
 `pipeline.predict_proba(frame)` pays at every call for what never changes: scikit-learn input
 validation of each step, every category cell cleaned and looked up again, and LightGBM's
 scikit-learn wrapper predicting on one thread. `FastScorer.compile` does that work once:
 
-- a categorical block (`CategoryCleaner`, then `OrdinalEncoder`) maps each cell on its own, so
-  each distinct raw value is run through the fitted step once and its code remembered;
+- a categorical block (`CategoryCleaner`, then `OrdinalEncoder` or `OneHotEncoder`) maps each
+  cell on its own, so each distinct raw value is run through the fitted step once and its
+  output (a code, or its one-hot run of columns) remembered;
 - a numeric block (`NumericCleaner`) on number columns is a float matrix clipped and logged as
-  the cleaner learned (other dtypes go through the cleaner itself);
+  the cleaner learned (other dtypes go through the cleaner itself), then, in the logistic
+  pipeline, imputed with missing indicators and scaled as the fitted steps do (`_fast_linear`);
 - a frame of a few rows (one lead online) is read as one object matrix, whose cells each block
   takes by position (pandas' column selection costs more than scoring one row);
 - the matrix goes straight to the booster, on `threads` threads for large frames (a row's
-  prediction does not depend on them), then to the Platt calibrator.
+  prediction does not depend on them), or to the logistic regression's dot product; then to
+  the Platt calibrator.
 
 The probabilities are the pipeline's (tests/model/test_scorer_fast_path.py checks them to
 1e-12); a pipeline this module does not know is scored by the pipeline itself.
@@ -19,19 +22,20 @@ The probabilities are the pipeline's (tests/model/test_scorer_fast_path.py check
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy import sparse
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OrdinalEncoder
 
+from model._fast_linear import FloatStep, encoded_widths, float_steps, linear_model
 from model.calibration import PlattCalibrator
-from model.cleaning import CategoryCleaner, NumericCleaner
+from model.cleaning import NumericCleaner
 
 __all__ = ["FastScorer"]
 
@@ -43,10 +47,15 @@ SMALL_ROWS = 16  # frames up to this many rows are read cell by cell
 _MEMO_LIMIT = 100_000  # distinct raw values remembered per category column
 _LAYOUT_LIMIT = 64  # column layouts remembered
 _MISSING = object()  # the memo key of a missing cell
+_Model = Callable[[FloatArray, int], FloatArray]  # (prepared matrix, threads) -> raw probability
 
 
 class _Block(Protocol):
-    columns: list[str]
+    columns: list[str]  # the input columns
+
+    @property
+    def width(self) -> int:
+        """How many output columns the block writes."""
 
     def fill(self, frame: pd.DataFrame, out: FloatArray) -> None:
         """Write the block's output columns for `frame` into `out` (rows x block width)."""
@@ -62,32 +71,44 @@ class _Block(Protocol):
 class _Categories:
     """A cell-by-cell step: each distinct raw value goes through it once, then is looked up.
 
-    The memos are replaced, never changed in place, so threads scoring at once stay correct.
+    A value's output is its run of `widths[j]` columns (one code, or one-hot columns). The memos
+    are replaced, never changed in place, so threads scoring at once stay correct.
     """
 
     step: Pipeline
     columns: list[str]
-    memos: list[dict[Hashable, float]] = field(default_factory=list)
+    widths: list[int]  # output columns of each input column, in the step's output order
+    memos: list[dict[Hashable, tuple[float, ...]]] = field(default_factory=list)
+    runs: list[slice] = field(init=False)  # each input column's output columns
+
+    def __post_init__(self) -> None:
+        ends = np.cumsum(self.widths).tolist()
+        self.runs = [slice(end - width, end) for end, width in zip(ends, self.widths, strict=True)]
+
+    @property
+    def width(self) -> int:
+        return sum(self.widths)
 
     def fill(self, frame: pd.DataFrame, out: FloatArray) -> None:
         found = [pd.factorize(frame[column], use_na_sentinel=True) for column in self.columns]
         values = [[*uniques.tolist(), _MISSING] for _codes, uniques in found]
         memos = self._memos(values)
-        for j, ((codes, _uniques), column) in enumerate(zip(found, values, strict=True)):
-            looked_up = np.array([memos[j][_key(value)] for value in column], dtype=np.float64)
-            out[:, j] = looked_up[codes]  # code -1 (a missing cell) picks the last, _MISSING
+        parts = self._parts(out)
+        for memo, (codes, _uniques), column, part in zip(memos, found, values, parts, strict=True):
+            looked_up = np.array([memo[_key(value)] for value in column], dtype=np.float64)
+            part[:] = looked_up[codes]  # code -1 (a missing cell) picks the last, _MISSING
 
     def fill_cells(self, cells: ObjectArray, out: FloatArray) -> None:
         # pd.isna is what pd.factorize calls missing
         values = [[_MISSING if pd.isna(v) else v for v in column.tolist()] for column in cells.T]
         memos = self._memos(values)
-        for j, (memo, column) in enumerate(zip(memos, values, strict=True)):
-            out[:, j] = [memo[_key(value)] for value in column]
+        for memo, column, part in zip(memos, values, self._parts(out), strict=True):
+            part[:] = [memo[_key(value)] for value in column]
 
     def takes_cells(self, dtypes: Sequence[object]) -> bool:  # noqa: ARG002 - any cell reads
         return True
 
-    def _memos(self, values: list[list[Any]]) -> list[dict[Hashable, float]]:
+    def _memos(self, values: list[list[Any]]) -> list[dict[Hashable, tuple[float, ...]]]:
         """Memos that hold every value: those none held go through the fitted step at once."""
         memos = self.memos or [{} for _ in self.columns]
         new = [
@@ -101,43 +122,60 @@ class _Categories:
             name: [None if v is _MISSING else v for v in column] + [None] * (height - len(column))
             for name, column in zip(self.columns, new, strict=True)
         }
-        codes = np.asarray(self.step.transform(pd.DataFrame(cells, dtype=object)), np.float64)
+        encoded = self.step.transform(pd.DataFrame(cells, dtype=object))
+        dense = encoded.toarray() if sparse.issparse(encoded) else encoded  # one-hot: sparse
         grown = []
-        for j, (memo, column) in enumerate(zip(memos, new, strict=True)):
-            learned = zip(map(_key, column), codes[: len(column), j].tolist(), strict=True)
+        for memo, column, part in zip(memos, new, self._parts(np.asarray(dense)), strict=True):
+            outputs = map(tuple, part[: len(column)].astype(np.float64).tolist())
+            learned = zip(map(_key, column), outputs, strict=True)
             kept = memo if len(memo) + len(column) <= _MEMO_LIMIT else {}
             grown.append({**kept, **dict(learned)})
         self.memos = grown
         return grown
 
+    def _parts(self, out: npt.NDArray[Any]) -> list[npt.NDArray[Any]]:
+        """Views of `out`'s columns, one run per input column."""
+        return [out[:, run] for run in self.runs]
+
 
 @dataclass(slots=True)
 class _Numbers:
-    """A fitted `NumericCleaner`: number columns read as floats, clipped and logged as learned."""
+    """A fitted `NumericCleaner`: number columns read as floats, clipped and logged as learned.
+
+    `then` are the float steps after it (imputation, scaling) compiled by `_fast_linear`.
+    """
 
     cleaner: NumericCleaner
     columns: list[str]
+    width: int
+    then: tuple[FloatStep, ...] = ()
 
     def fill(self, frame: pd.DataFrame, out: FloatArray) -> None:
         part = frame[self.columns]
-        if not self.takes_cells(list(part.dtypes)):
-            out[:] = self.cleaner.transform(part)  # text, bools, nullable types: the cleaner's way
-            return
-        self._clean(part.to_numpy(dtype=np.float64, copy=True), out)
+        if self.takes_cells(list(part.dtypes)):
+            numbers = self._clean(part.to_numpy(dtype=np.float64, copy=True))
+        else:
+            numbers = self.cleaner.transform(part)  # text, bools, nullable types: its own way
+        out[:] = self._after(numbers)
 
     def fill_cells(self, cells: ObjectArray, out: FloatArray) -> None:
-        self._clean(np.array(cells, dtype=np.float64), out)
+        out[:] = self._after(self._clean(np.array(cells, dtype=np.float64)))
 
     def takes_cells(self, dtypes: Sequence[object]) -> bool:
         """Plain number columns: what the cleaner reads as one float matrix."""
         return all(isinstance(d, np.dtype) and d.kind in "iuf" for d in dtypes)
 
-    def _clean(self, numbers: FloatArray, out: FloatArray) -> None:
+    def _clean(self, numbers: FloatArray) -> FloatArray:
         """What `NumericCleaner.transform` does to a float matrix, in the same order."""
         numbers[~np.isfinite(numbers)] = np.nan
         np.minimum(numbers, self.cleaner.upper_, out=numbers)
         numbers[:, self.cleaner.log_] = np.log1p(numbers[:, self.cleaner.log_])
-        out[:] = numbers
+        return numbers
+
+    def _after(self, numbers: FloatArray) -> FloatArray:
+        for step in self.then:
+            numbers = step.apply(numbers)
+        return numbers
 
 
 def _key(value: Any) -> Hashable:
@@ -147,12 +185,13 @@ def _key(value: Any) -> Hashable:
 
 @dataclass(frozen=True, slots=True)
 class FastScorer:
-    """A LightGBM scorer's pipeline and calibrator, compiled into numpy steps."""
+    """A LightGBM or logistic scorer's pipeline and calibrator, compiled into numpy steps."""
 
     pipeline: Pipeline
     calibrator: PlattCalibrator
     features: list[str]
     blocks: tuple[_Block, ...] | None  # None: not compiled, the pipeline scores
+    model: _Model | None  # the classifier's raw probability of a prepared matrix
     threads: int = 0  # LightGBM's num_threads for large frames; 0 = its default (every core)
     layouts: dict[Hashable, list[IntArray] | None] = field(default_factory=dict, repr=False)
 
@@ -166,29 +205,30 @@ class FastScorer:
         threads: int = 0,
     ) -> FastScorer:
         """Compile a fitted pipeline (`prepare` then `classify`) and its calibrator."""
-        return cls(pipeline, calibrator, list(features), _compile(pipeline), threads)
+        blocks, model = _compile(pipeline) or (None, None)
+        return cls(pipeline, calibrator, list(features), blocks, model, threads)
 
     @property
     def compiled(self) -> bool:
         """Whether scoring takes the numpy path (else the pipeline's own)."""
-        return self.blocks is not None
+        return self.blocks is not None and self.model is not None
 
     def prepare(self, frame: pd.DataFrame) -> FloatArray:
         """The classifier's input matrix: what the pipeline's `prepare` step outputs."""
         if self.blocks is None:
             prepared = self.pipeline.named_steps["prepare"].transform(frame[self.features])
             return np.asarray(prepared, dtype=np.float64)
-        out = np.empty((len(frame), sum(len(b.columns) for b in self.blocks)), dtype=np.float64)
+        out = np.empty((len(frame), sum(b.width for b in self.blocks)), dtype=np.float64)
         where = self._positions(frame, self.blocks) if len(frame) <= SMALL_ROWS else None
         cells = None if where is None else frame.to_numpy()
         first = 0
         for number, block in enumerate(self.blocks):
-            part = out[:, first : first + len(block.columns)]
+            part = out[:, first : first + block.width]
             if cells is None or where is None:
                 block.fill(frame, part)
             else:
                 block.fill_cells(cells[:, where[number]], part)
-            first += len(block.columns)
+            first += block.width
         return out
 
     def _positions(self, frame: pd.DataFrame, blocks: tuple[_Block, ...]) -> list[IntArray] | None:
@@ -204,26 +244,34 @@ class FastScorer:
 
     def raw(self, frame: pd.DataFrame) -> FloatArray:
         """The model's probabilities before calibration."""
-        if self.blocks is None:
+        if self.blocks is None or self.model is None:
             scores: FloatArray = self.pipeline.predict_proba(frame[self.features])[:, 1]
             return scores
-        booster = self.pipeline.named_steps["classify"].booster_
         threads = self.threads if len(frame) >= PARALLEL_ROWS else 1
-        return np.asarray(booster.predict(self.prepare(frame), num_threads=threads), np.float64)
+        return self.model(self.prepare(frame), threads)
 
     def probabilities(self, frame: pd.DataFrame) -> FloatArray:
         """Calibrated probabilities: `LeadScorer.probabilities`, by the compiled path."""
         return np.asarray(self.calibrator.predict(self.raw(frame)), dtype=np.float64)
 
 
-def _compile(pipeline: Pipeline) -> tuple[_Block, ...] | None:
-    """The blocks of a LightGBM pipeline's ColumnTransformer, or None when it is not one."""
+@dataclass(frozen=True, slots=True)
+class _Booster:
+    """A fitted LightGBM classifier's booster: the positive class's probability."""
+
+    booster: Any
+
+    def __call__(self, matrix: FloatArray, threads: int) -> FloatArray:
+        return np.asarray(self.booster.predict(matrix, num_threads=threads), np.float64)
+
+
+def _compile(pipeline: Pipeline) -> tuple[tuple[_Block, ...], _Model] | None:
+    """A LightGBM or logistic pipeline's blocks (its ColumnTransformer's) and classifier."""
     prepare = pipeline.named_steps.get("prepare")
     classifier = pipeline.named_steps.get("classify")
-    binary = len(getattr(classifier, "classes_", ())) == 2
-    if not isinstance(prepare, ColumnTransformer) or not binary or prepare.remainder != "drop":
+    if not isinstance(prepare, ColumnTransformer) or prepare.remainder != "drop":
         return None
-    if not hasattr(classifier, "booster_") or len(pipeline.steps) != 2 or prepare.sparse_output_:
+    if len(pipeline.steps) != 2 or len(getattr(classifier, "classes_", ())) != 2:
         return None
     blocks: list[_Block] = []
     for _name, step, columns in prepare.transformers_:
@@ -233,7 +281,11 @@ def _compile(pipeline: Pipeline) -> tuple[_Block, ...] | None:
         if block is None:
             return None
         blocks.append(block)
-    return tuple(blocks)
+    if hasattr(classifier, "booster_") and not prepare.sparse_output_:
+        return tuple(blocks), _Booster(classifier.booster_)
+    # the dot product of a sparse matrix differs from the dense one's in rounding only
+    linear = linear_model(classifier, sum(block.width for block in blocks))
+    return None if linear is None else (tuple(blocks), linear)
 
 
 def _layout(frame: pd.DataFrame, blocks: tuple[_Block, ...]) -> list[IntArray] | None:
@@ -252,8 +304,12 @@ def _layout(frame: pd.DataFrame, blocks: tuple[_Block, ...]) -> list[IntArray] |
 def _block(step: object, columns: list[str]) -> _Block | None:
     """A fast block for a known fitted step, or None."""
     if isinstance(step, NumericCleaner):
-        return _Numbers(step, columns)
-    cellwise = (CategoryCleaner, OrdinalEncoder)
-    if isinstance(step, Pipeline) and all(isinstance(s, cellwise) for _n, s in step.steps):
-        return _Categories(step, columns)
-    return None
+        return _Numbers(step, columns, len(columns))
+    if not isinstance(step, Pipeline):
+        return None
+    first, *rest = [part for _name, part in step.steps]
+    if isinstance(first, NumericCleaner):
+        after = float_steps(rest, len(columns))
+        return None if after is None else _Numbers(first, columns, after[1], after[0])
+    widths = encoded_widths([first, *rest], len(columns))
+    return None if widths is None else _Categories(step, columns, widths)

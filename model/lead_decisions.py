@@ -8,13 +8,11 @@ lead state; `apply_decision` stores it on the lead and records a stage change wi
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from features import online_features
 from features.frames import records
 from leads.history import change_stage
 from leads.tables import Lead, utcnow
@@ -46,22 +44,6 @@ def decide_frame(
         decide(row, settings, probability=float(p), model_version=version)
         for row, p in zip(rows, probabilities, strict=True)
     ]
-
-
-def decide_lead(
-    session: Session,
-    *,
-    team_id: int,
-    lead_id: int,
-    settings: TeamSettings,
-    scorer: LeadScorer | None,
-    version: str | None,
-    as_of: datetime | None = None,
-    factors: bool = True,
-) -> Decision:
-    """The decision for one stored lead, from its features read now (or as of `as_of`)."""
-    frame = online_features(session, team_id=team_id, lead_id=lead_id, as_of=as_of)
-    return decide_frame(frame, settings, scorer=scorer, version=version, factors=factors)[0]
 
 
 def history_reasons(decision: Decision) -> list[dict[str, Any]]:

@@ -103,10 +103,15 @@ class LeadScorer(PythonModel):
         """Calibrated probabilities for the rows of a feature frame."""
         return self.fast.probabilities(frame)  # the pipeline's values, compiled (1e-12 tested)
 
+    @property
+    def explains(self) -> bool:
+        """Whether `factors` gives per-lead contributions (LightGBM does; others give none)."""
+        return hasattr(self.pipeline.named_steps["classify"], "booster_")
+
     def factors(self, frame: pd.DataFrame, top: int = 5) -> list[list[Factor]]:
         """Each row's largest feature contributions (LightGBM log-odds); empty for others."""
         classifier = self.pipeline.named_steps["classify"]
-        if not hasattr(classifier, "booster_"):
+        if not self.explains:
             return [[] for _ in range(len(frame))]
         prepared = self.fast.prepare(frame)  # the pipeline's `prepare` output, compiled
         contributions = classifier.booster_.predict(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from sqlalchemy import select
 
-from flows.definitions import FlowDefinition, create_flow, get_flow, import_flows
+from flows.definitions import create_flow, definition_of, get_flow, import_flows
 from flows.enrollments import lead_zone
 from flows.schedule import preview
 from leads.errors import ValidationFailed
@@ -110,7 +110,7 @@ async def send_times(
         team = session.get_one(Team, team_id)
         flow = get_flow(session, team_id=team_id, flow_id=flow_id)
         lead = get_lead(session, team_id=team_id, lead_id=lead_id)
-        steps = FlowDefinition.model_validate(flow.definition).steps
+        steps = definition_of(flow).steps
         zone = lead_zone(lead, team)
         times = preview(
             start or utcnow(), [s.delay for s in steps], settings_of(team).send_window, zone
