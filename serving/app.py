@@ -33,10 +33,13 @@ from serving.api import (
     leads,
     lists,
     meetings,
+    review,
+    review_pages,
     scoring,
     teams,
     tracking,
 )
+from serving.openapi import extend_schemas
 from serving.service import Service
 from serving.settings import ServingSettings, get_settings
 
@@ -138,10 +141,11 @@ def create_app(
     errors.install(app)
     routers = (
         leads, events, scoring, lists, forms, imports, inbound, meetings, teams, tracking, health,
-        flows,
+        flows, review, review_pages,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
 
     app.add_middleware(LatencyMiddleware, service=service)
+    extend_schemas(app, scoring.BODY_SCHEMAS)
     return app

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+import orjson
 import pandas as pd
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,7 +19,7 @@ from leads.lead_input import parse_lead_fields
 from leads.tables import Lead, Team
 from leads.teams import settings_of
 from model.lead_decisions import decide_frame
-from serving.api.convert import decision_out
+from serving.api.convert import decision_dict, decision_out
 from serving.deps import ServiceDep, TeamId
 from serving.schemas import (
     ScoreBatchIn,
@@ -36,7 +40,7 @@ def _transient(lead: dict[str, Any], events: list[TransientEventIn], prefix: str
         raise InvalidInput(
             [ValidationFailed(f"{prefix}.{e.field}", e.problem) for e in parsed.errors]
         )
-    return TransientLead(parsed.values, [e.model_dump() for e in events])
+    return TransientLead(parsed.values, [e.__dict__ for e in events])
 
 
 @router.post("/score", response_model=ScoreOut)
@@ -74,42 +78,57 @@ def _stored_frame(session: Session, team_id: int, lead_ids: list[int]) -> pd.Dat
     return pd.concat(frames) if frames else pd.DataFrame()
 
 
-@router.post("/score:batch", response_model=ScoreBatchOut)
-async def score_batch(request: ScoreBatchIn, team_id: TeamId, service: ServiceDep) -> ScoreBatchOut:
-    """Score up to 10,000 leads at once, stored (`lead_ids`) or given here (`leads`)."""
+BODY_SCHEMAS = (ScoreBatchIn,)  # parsed by the route itself; listed in the OpenAPI document
+BATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScoreBatchIn"}}},
+    }
+}
+
+
+@router.post("/score:batch", response_model=ScoreBatchOut, openapi_extra=BATCH_BODY)
+async def score_batch(request: Request, team_id: TeamId, service: ServiceDep) -> Response:
+    """Score up to 10,000 leads at once, stored (`lead_ids`) or given here (`leads`).
+
+    The body is parsed and checked in one pass by pydantic's JSON parser and the answer written
+    by orjson: for 10,000 leads with their events, the framework's generic JSON handling cost
+    more than scoring them."""
+    try:
+        body = ScoreBatchIn.model_validate_json(await request.body())
+    except ValidationError as error:
+        raise RequestValidationError(error.errors()) from None
     limit = service.settings.batch_limit
-    size = len(request.lead_ids if request.lead_ids is not None else request.leads or [])
+    size = len(body.lead_ids if body.lead_ids is not None else body.leads or [])
     if size > limit:
-        raise ValidationFailed("lead_ids" if request.lead_ids else "leads", f"at most {limit}")
+        raise ValidationFailed("lead_ids" if body.lead_ids else "leads", f"at most {limit}")
     served = service.champion.current
     with service.transaction() as session:
         team = session.get_one(Team, team_id)
-        if request.lead_ids is not None:
-            frame = _stored_frame(session, team_id, request.lead_ids)
-            ids: list[int | None] = list(request.lead_ids)
+        if body.lead_ids is not None:
+            frame = _stored_frame(session, team_id, body.lead_ids)
+            ids: list[int | None] = list(body.lead_ids)
         else:
             leads = [
                 _transient(item.lead, item.events, f"leads[{i}].lead")
-                for i, item in enumerate(request.leads or [])
+                for i, item in enumerate(body.leads or [])
             ]
             frame = transient_features(session, team_id=team_id, leads=leads)
             ids = [None] * len(leads)
         settings = settings_of(team)
-    if not len(frame):
-        return ScoreBatchOut(model_version=served.version if served else None, results=[])
-    decisions = decide_frame(
-        frame,
-        settings,
-        scorer=served.scorer if served else None,
-        version=served.version if served else None,
-        factors=request.factors,
-    )
-    for decision in decisions:
-        service.metrics.decisions.labels(decision.stage).inc()
-    return ScoreBatchOut(
-        model_version=served.version if served else None,
-        results=[
-            ScoreOut(lead_id=i, decision=decision_out(d))
-            for i, d in zip(ids, decisions, strict=True)
-        ],
-    )
+    version = served.version if served else None
+    decisions = (
+        decide_frame(
+            frame, settings, scorer=served.scorer if served else None, version=version,
+            factors=body.factors,
+        )
+        if len(frame)
+        else []
+    )  # fmt: skip
+    for stage, count in Counter(d.stage for d in decisions).items():
+        service.metrics.decisions.labels(stage).inc(count)
+    results = [
+        {"lead_id": i, "decision": decision_dict(d)} for i, d in zip(ids, decisions, strict=True)
+    ]
+    content = orjson.dumps({"model_version": version, "results": results})
+    return Response(content, media_type="application/json")

@@ -49,7 +49,11 @@ def test_team_settings_are_read_and_changed_with_field_errors(
 
 
 def test_the_openapi_document_lists_the_versioned_api(client: TestClient) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+    document = client.get("/openapi.json").json()
+    paths = document["paths"]
+    body = paths["/v1/score:batch"]["post"]["requestBody"]["content"]["application/json"]
+    name = body["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {name, "TransientLeadIn", "TransientEventIn"} <= set(document["components"]["schemas"])
     for path in ("/v1/leads", "/v1/events", "/v1/score", "/v1/score:batch", "/v1/lists",
                  "/v1/forms/{form_id}/submissions", "/v1/imports", "/v1/model"):  # fmt: skip
         assert path in paths, path
