@@ -117,13 +117,21 @@ class LeadScorer(PythonModel):
         contributions = classifier.booster_.predict(
             prepared, pred_contrib=True, num_threads=1 if len(frame) < 2000 else 0
         )[:, :-1]
-        names = input_names(self.pipeline.named_steps["prepare"].get_feature_names_out())
-        rows = records(frame[names])
+        names = self._input_names()
+        rows = records(frame)
         out = []
         for row, values in zip(rows, contributions, strict=True):
             order = np.argsort(-np.abs(values))[: top * 2]
             out.append([Factor(names[i], row[names[i]], float(values[i])) for i in order])
         return out
+
+    def _input_names(self) -> list[str]:
+        """The raw feature behind each model input (computed once: it costs a millisecond)."""
+        names: list[str] | None = getattr(self, "_names", None)
+        if names is None:
+            prepared = self.pipeline.named_steps["prepare"].get_feature_names_out()
+            names = self._names = input_names(prepared)
+        return names
 
     def decisions(
         self,
