@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+FlowKind = Literal["sequence", "campaign", "nurture"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WORKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
@@ -109,6 +110,10 @@ class TeamSettings(BaseModel):
     meetings: MeetingHours = Field(default_factory=MeetingHours)
     max_emails_per_week: int = Field(
         default=3, ge=1, le=50, description="Frequency cap of campaign and nurture emails."
+    )
+    auto_send: list[FlowKind] = Field(
+        default_factory=lambda: list[FlowKind](["nurture"]),
+        description="Flows whose agent drafts go out without review (when every check passes).",
     )
     stop_on_colleague_reply: bool = Field(
         default=False, description="Stop a sequence when someone at the lead's company replies."

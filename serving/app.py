@@ -24,6 +24,7 @@ from leads.tables import Team
 from model.champion import Champion
 from serving import errors
 from serving.api import (
+    agent,
     events,
     flows,
     forms,
@@ -141,7 +142,7 @@ def create_app(
     errors.install(app)
     routers = (
         leads, events, scoring, lists, forms, imports, inbound, meetings, teams, tracking, health,
-        flows, review, review_pages,
+        flows, review, review_pages, agent,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from serving.cli_admin import db_app, team_app
+from serving.cli_agent import agent_app, describe_command
 from serving.cli_demo import demo_command, simulate_command, stats_command
 from serving.cli_ingest import event_app, form_app, import_command
 from serving.cli_model import model_app
@@ -22,6 +23,8 @@ app.add_typer(team_app, name="team")
 app.add_typer(event_app, name="event")
 app.add_typer(form_app, name="form")
 app.add_typer(model_app, name="model")
+app.add_typer(agent_app, name="agent")
+app.command("describe")(describe_command)
 app.command("import")(import_command)
 app.command("simulate")(simulate_command)
 app.command("stats")(stats_command)

@@ -139,6 +139,9 @@ def demo_command(
     from serving.demo_flows import run_flows_demo  # starts SMTP servers: loaded when used
 
     run_flows_demo("demo")
+    from serving.demo_agent import run_agent_demo  # loads the offline model: only when used
+
+    run_agent_demo("demo")
     source = real_data or (X_EDUCATION if X_EDUCATION.exists() else None)
     if source is not None:
         with unit_of_work() as session:

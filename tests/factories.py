@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
 from typing import Any
 
@@ -20,3 +21,10 @@ def make_lead(session: Session, team: Team, **values: Any) -> Lead:
     if "email" not in values and "external_id" not in values:
         values["email"] = unique_email()
     return upsert_lead(session, team_id=team.id, change=LeadChange(values)).lead
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

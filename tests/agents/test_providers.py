@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 import importlib.util
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from agents._offline import bundled_model_path
 from agents._provider_spec import LLMSpec
 from agents.providers import OfflineChatModel, capable, chat_model, provider_name
 from agents.settings import AgentSettings, get_settings
+from tests.factories import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -213,13 +213,6 @@ def test_the_offline_model_fills_a_schema_with_an_enum(offline_model: BaseChatMo
 
     assert isinstance(decision, Decision)
     assert decision.action in set(NextStep)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")

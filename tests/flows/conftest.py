@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email
-import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from leads.records import LeadChange, upsert_lead
 from leads.tables import Event, Lead, LeadList, ListMembership, Team
 from leads.teams import create_team
 from model.champion import Champion
+from tests.factories import free_port
 
 
 @dataclass
@@ -63,9 +63,7 @@ class Catcher:
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Catcher, int]]:
     catcher = Catcher()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     controller = Controller(catcher, hostname="127.0.0.1", port=port)
     controller.start()
     try:

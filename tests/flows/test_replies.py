@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
@@ -15,6 +14,7 @@ from flows.inbound_smtp import InboundHandler
 from leads import db
 from leads.tables import Team
 from leads.teams import issue_key
+from tests.factories import free_port
 from tests.flows.conftest import START, World
 from tests.flows.test_sequences import make_sql
 from tests.serving.conftest import make_app
@@ -25,9 +25,7 @@ def inbound(world: World) -> Iterator[tuple[InboundHandler, int]]:
     from aiosmtpd.controller import Controller
 
     handler = InboundHandler(db.session_factory(world.engine), world.champion, world.clock)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:

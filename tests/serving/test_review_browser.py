@@ -27,11 +27,10 @@ from leads.flow_tables import EmailDraft, OutboxItem
 from leads.records import LeadChange, upsert_lead
 from leads.tables import Team, utcnow
 from model.champion import Champion
-from tests.factories import unique_email
+from tests.factories import free_port, unique_email
 from tests.flows.conftest import SEQUENCE
 from tests.flows.test_review import ReviewedDrafts
 from tests.serving.conftest import Tenant, make_app, new_tenant
-from tests.serving.test_uvicorn import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 SENDER = {

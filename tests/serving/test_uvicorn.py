@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from tests.factories import unique_email
+from tests.factories import free_port, unique_email
 from tests.serving.conftest import new_tenant
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
