@@ -183,9 +183,14 @@ def as_flow_draft(drafted: AgentDraft, flow: Flow, team: Team, data: AgentInput)
     flow and every check passed."""
     auto = flow.kind in settings_of(team).auto_send
     waiting = drafted.action == "wait"
+    # A draft that failed its checks twice is kept for the reviewer to see, but the queue
+    # offers the step's own text (written by the team) to approve or edit instead.
+    replaced = not drafted.checks.passed and bool(data.flow.default_body)
+    subject = data.flow.default_subject if replaced or not drafted.subject else drafted.subject
+    body = data.flow.default_body if replaced or not drafted.body else drafted.body
     return Draft(
-        subject=drafted.subject or data.flow.default_subject,
-        body=drafted.body or data.flow.default_body,
+        subject=subject,
+        body=body,
         language=drafted.language,
         source=drafted.provider,
         facts=list(drafted.facts_used),
@@ -198,5 +203,9 @@ def as_flow_draft(drafted: AgentDraft, flow: Flow, team: Team, data: AgentInput)
             "pick_reason": drafted.reason, "policy_action": drafted.policy_action,
             "agreed_with_policy": drafted.agreed_with_policy, "repaired": drafted.repaired,
             "fell_back": drafted.fell_back, "content": drafted.content,
+            "replaced_by_step_text": replaced,
+            "model_attempt": (
+                {"subject": drafted.subject, "body": drafted.body} if replaced else None
+            ),
         },
     )  # fmt: skip

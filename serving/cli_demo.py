@@ -123,6 +123,9 @@ def demo_command(
         Path | None,
         typer.Option(help="A real file to import (default: X Education)."),
     ] = None,
+    drafts: Annotated[
+        int, typer.Option(min=0, help="Leads the agent drafts for (offline model: ~15 s each).")
+    ] = 3,
 ) -> None:
     """The whole job on embedded defaults: a simulated team scored by a trained model, emails
     sent to a local SMTP catcher with opens, clicks and replies coming back, a real import, and
@@ -141,7 +144,8 @@ def demo_command(
     run_flows_demo("demo")
     from serving.demo_agent import run_agent_demo  # loads the offline model: only when used
 
-    run_agent_demo("demo")
+    if drafts:
+        run_agent_demo("demo", drafts)
     source = real_data or (X_EDUCATION if X_EDUCATION.exists() else None)
     if source is not None:
         with unit_of_work() as session:

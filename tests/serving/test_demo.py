@@ -18,7 +18,7 @@ def test_the_demo_scores_sends_tracks_and_answers(
     monkeypatch.setenv("LEADPULSE_MLFLOW_ARTIFACTS", str(tmp_path / "artifacts"))
     get_settings.cache_clear()
     try:
-        output = run("demo", "--leads", "400", "--days", "45")
+        output = run("demo", "--leads", "400", "--days", "45", "--drafts", "1")
     finally:
         get_settings.cache_clear()
     assert "promoted v1 to champion" in output
@@ -29,4 +29,6 @@ def test_the_demo_scores_sends_tracks_and_answers(
     assert lines["messages the catcher received"] == lines["emails sent"]
     assert int(lines["link_clicked recorded as human"]) > 0
     assert lines["replies matched to their email"] == "2"
+    assert "drafts for review" in output
+    assert "/review" in output
     assert "imported Leads.csv" in output
