@@ -7,6 +7,7 @@ lead state; `apply_decision` stores it on the lead and records a stage change wi
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -17,7 +18,7 @@ from features.frames import records
 from leads.history import change_stage
 from leads.tables import Lead, utcnow
 from leads.team_settings import TeamSettings
-from model.policy import Decision, decide
+from model.policy import Decision, Factor, decide
 from model.scorer import LeadScorer
 
 
@@ -64,13 +65,21 @@ def history_reasons(decision: Decision) -> list[dict[str, Any]]:
                 "rule": "top_factors",
                 "detail": "the model's largest contributions (log-odds)",
                 "values": {
-                    "positive": [asdict(f) for f in decision.top_positive],
-                    "negative": [asdict(f) for f in decision.top_negative],
+                    "positive": [_factor(f) for f in decision.top_positive],
+                    "negative": [_factor(f) for f in decision.top_negative],
                 },
                 "points_to": "",
             }
         )
     return reasons
+
+
+def _factor(factor: Factor) -> dict[str, Any]:
+    """A factor as JSON (a missing feature value is null: PostgreSQL's JSON has no NaN)."""
+    value = factor.value
+    if isinstance(value, float) and not math.isfinite(value):
+        value = None
+    return {"feature": factor.feature, "value": value, "contribution": factor.contribution}
 
 
 def actor_of(decision: Decision) -> str:

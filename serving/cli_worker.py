@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from serving.console import console, ready_engine
+from serving.console import console, fail, ready_engine
 
 
 def worker_command(
@@ -20,18 +20,31 @@ def worker_command(
         "127.0.0.1"
     ),
     once: Annotated[bool, typer.Option(help="Deliver what is due now, then exit.")] = False,
+    drafts: Annotated[
+        str,
+        typer.Option(
+            help="Who writes each step: 'template' (the step's own text) or 'agent' (the email "
+            "agent, LEADPULSE_LLM; its drafts wait for review unless the team auto-sends)."
+        ),
+    ] = "template",
 ) -> None:
     """Deliver due emails from the outbox (SMTP settings: LEADPULSE_SMTP_*), and optionally
     receive replies and bounces for reply+TOKEN@ addresses.
 
-    Example: leadpulse worker --inbound-port 2525
+    Example: leadpulse worker --inbound-port 2525 --drafts agent
     """
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from flows.settings import get_settings
     from model.champion import Champion
     from serving.worker import Worker, inbound_listener
 
+    if drafts not in ("template", "agent"):
+        fail(f"--drafts: {drafts!r} is not 'template' or 'agent'")
     worker = Worker(engine=ready_engine(), settings=get_settings(), champion=Champion())
+    if drafts == "agent":
+        from serving.agent_drafts import AgentDrafts
+
+        worker.drafts = AgentDrafts(worker.champion)
     listener = inbound_listener(worker, inbound_host, inbound_port) if inbound_port else None
 
     async def main() -> None:
