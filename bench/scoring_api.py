@@ -155,6 +155,7 @@ class Setup:
     lead_ids: list[int]
     inline: list[dict[str, Any]] = field(default_factory=list)  # {"lead", "events"} per lead
     payloads: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    workers: int = 1
 
 
 def prepare(arguments: argparse.Namespace, folder: Path) -> Setup:
@@ -186,7 +187,7 @@ def prepare(arguments: argparse.Namespace, folder: Path) -> Setup:
         began = time.perf_counter()
         stages = score_team(session, team=team, scorer=scorer, version=version)
         print(f"scored the team in {time.perf_counter() - began:.1f} s: {dict(stages)}")
-    setup = Setup(db_url, team.id, key, settings, scorer, version, [])
+    setup = Setup(db_url, team.id, key, settings, scorer, version, [], workers=arguments.workers)
     with db.unit_of_work(engine) as session:
         material(session, setup)
     engine.dispose()
@@ -273,7 +274,16 @@ def servers(setup: Setup, folder: Path) -> Iterator[tuple[str, str]]:
     }
     api_port, ceiling_port = free_port(), free_port()
     commands = {
-        "api": [sys.executable, "-m", "serving.cli", "serve", "--port", str(api_port)],
+        "api": [
+            sys.executable,
+            "-m",
+            "serving.cli",
+            "serve",
+            "--port",
+            str(api_port),
+            "--workers",
+            str(setup.workers),
+        ],
         "ceiling": [sys.executable, __file__, "--ceiling-port", str(ceiling_port)],
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -755,6 +765,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db-url", default=None, help="a database to use instead of SQLite")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="API server processes (more than one: PostgreSQL)"
+    )
     parser.add_argument("--ceiling-port", type=int, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.ceiling_port is not None:

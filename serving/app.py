@@ -150,3 +150,11 @@ def create_app(
     app.add_middleware(LatencyMiddleware, service=service)
     extend_schemas(app, scoring.BODY_SCHEMAS)
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app on the configured database and registry (`leadpulse serve --workers N` builds
+    one per process through this factory)."""
+    from serving.console import ready_engine
+
+    return create_app(engine=ready_engine(), champion=Champion())

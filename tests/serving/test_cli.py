@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from serving.cli import app
+from tests.conftest import ON_POSTGRES
 
 runner = CliRunner()
 
@@ -184,3 +185,8 @@ def test_model_train_cross_validates_any_csv(tmp_path: Path) -> None:
     assert {"pr_auc", "brier"} <= set(report)
     output = fails("model", "train", "--csv", str(path), "--target", "nope")
     assert "nope" in output
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="on PostgreSQL the command would serve")
+def test_several_server_processes_are_refused_on_sqlite(cli_database: str) -> None:
+    assert "need PostgreSQL" in fails("serve", "--workers", "2")
