@@ -119,29 +119,33 @@ def stop(session: Session, *, enrollment: Enrollment, reason: str, now: datetime
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def _live_of(session: Session, item: OutboxItem) -> tuple[Enrollment, Flow] | None:
+    """The row's enrollment and flow while the enrollment is live."""
+    enrollment = session.get(Enrollment, item.enrollment_id) if item.enrollment_id else None
+    if enrollment is None or enrollment.status not in ("active", "paused"):
+        return None
+    return enrollment, session.get_one(Flow, enrollment.flow_id)
+
+
 def advance(
     session: Session, *, team: Team, lead: Lead, item: OutboxItem, sent_at: datetime
 ) -> None:
     """After a step went out: schedule the next one from the actual send time (a late step
     pushes the later ones), or the flow's end."""
-    if item.enrollment_id is None:
+    live = _live_of(session, item)
+    if live is None:
         return
-    enrollment = session.get(Enrollment, item.enrollment_id)
-    if enrollment is None or enrollment.status not in ("active", "paused"):
-        return
-    flow = session.get_one(Flow, enrollment.flow_id)
+    enrollment, flow = live
     enrollment.next_step = item.step + 1
     schedule_step(session, team=team, lead=lead, flow=flow, enrollment=enrollment, after=sent_at)
 
 
 def finish(session: Session, *, team: Team, lead: Lead, item: OutboxItem, now: datetime) -> None:
     """A flow's end came due: complete it and move the lead to nurture (nothing is a dead end)."""
-    if item.enrollment_id is None:
+    live = _live_of(session, item)
+    if live is None:
         return
-    enrollment = session.get(Enrollment, item.enrollment_id)
-    if enrollment is None or enrollment.status not in ("active", "paused"):
-        return
-    flow = session.get_one(Flow, enrollment.flow_id)
+    enrollment, flow = live
     enrollment.status = "completed"
     enrollment.ended_at = now
     enrollment.ended_reason = "all steps sent"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from leads.errors import UnknownField, ValidationFailed
 from leads.fields import IMPORT_TARGETS
 from leads.import_mapping import ColumnMapping, apply_overrides, infer_mapping
 from leads.import_reader import read_table
+from leads.settings import PROJECT_ROOT
 
-X_EDUCATION = Path("/work/shared/data/x_education_leads/Leads.csv")
+X_EDUCATION = PROJECT_ROOT.parent / "shared" / "data" / "x_education_leads" / "Leads.csv"
 
 KOREAN_HEADERS = ["이메일", "회사명", "업종", "매출액", "직급"]
 KOREAN_ROWS = [

@@ -11,8 +11,9 @@ import pytest
 
 from leads.errors import ImportFailed
 from leads.import_reader import Row, clean_headers, read_table
+from leads.settings import PROJECT_ROOT
 
-X_EDUCATION = Path("/work/shared/data/x_education_leads/Leads.csv")
+X_EDUCATION = PROJECT_ROOT.parent / "shared" / "data" / "x_education_leads" / "Leads.csv"
 KOREAN_HEADERS = ["이메일", "회사명", "업종", "매출액", "직급"]
 
 
