@@ -51,7 +51,6 @@ from leads.records import LeadChange, upsert_leads
 from leads.settings import PROJECT_ROOT
 from leads.tables import Lead, Team, utcnow
 from leads.teams import create_team, settings_of, signing_key
-from model import lead_decisions
 from model.champion import Champion
 from serving.worker import Worker
 
@@ -98,8 +97,8 @@ STAGES: list[tuple[int, Any, str, str]] = [
     (2, SmtpMailer, "send", "SMTP send (aiosmtplib)"),
     (2, flow_sender, "process_event", "process_event (email_sent through the loop)"),
     (3, flow_loop, "record_event", "record_event"),
-    (3, lead_decisions, "online_features", "online_features"),
-    (3, lead_decisions, "decide_frame", "decide_frame"),
+    (3, flow_loop, "online_features", "online_features"),
+    (3, flow_loop, "decide_frame", "decide_frame"),
     (3, flow_loop, "apply_decision", "apply_decision"),
     (3, flow_loop, "refresh_lead", "refresh_lead (lists)"),
     (3, flow_loop, "react", "react (flows)"),
