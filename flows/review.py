@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from flows.drafts import Draft
 from flows.enrollments import advance, lead_zone
 from flows.schedule import next_send_time
 from leads.errors import Conflict, NotFound, ValidationFailed
@@ -20,6 +21,24 @@ from leads.tables import Lead, LeadHistory, Team
 from leads.teams import settings_of
 
 MAX_SUBJECT, MAX_BODY = 300, 10_000
+
+
+def hold_for_review(
+    session: Session, *, team_id: int, lead: Lead, item: OutboxItem | None, draft: Draft
+) -> EmailDraft:
+    """Queue the draft for review, holding its outbox row (if any) until someone decides."""
+    row = EmailDraft(
+        team_id=team_id, lead_id=lead.id, outbox_id=item.id if item else None,
+        status="pending", action=draft.action or (item.kind if item else "email"),
+        subject=draft.subject[:500], body=draft.body, language=draft.language,
+        priority=lead.score or 0.0, provider=draft.source, facts=list(draft.facts),
+        checks=dict(draft.checks), context=dict(draft.context),
+    )  # fmt: skip
+    session.add(row)
+    if item is not None:
+        item.status, item.lease_until = "held", None
+    session.flush()
+    return row
 
 
 def get_draft(session: Session, *, team_id: int, draft_id: int) -> EmailDraft:

@@ -27,6 +27,7 @@ from flows.loop import process_event
 from flows.mail import render_email
 from flows.meetings import INVITE, booking_url
 from flows.outbox import claim, hold
+from flows.review import hold_for_review
 from flows.schedule import Delay, add_delay, next_send_time
 from flows.settings import FlowSettings
 from flows.smtp import SendFailed, SmtpMailer
@@ -156,7 +157,7 @@ class Sender:
         else:
             draft = self.drafts.draft(session, StepContext(team, lead, flow, item.step, step, url))
             if draft.needs_review:
-                _hold(session, item, lead, draft)
+                hold_for_review(session, team_id=team.id, lead=lead, item=item, draft=draft)
                 return "held"
         token = new_message_token()
         rendered = render_email(
@@ -221,16 +222,3 @@ def _reviewed(session: Session, item: OutboxItem) -> EmailDraft | None:
     draft_id = item.payload.get("draft_id")
     draft = session.get(EmailDraft, draft_id) if draft_id is not None else None
     return draft if draft is not None and draft.status in ("approved", "edited") else None
-
-
-def _hold(session: Session, item: OutboxItem, lead: Lead, draft: Draft) -> None:
-    """Queue the draft for review and hold its step until someone decides."""
-    session.add(
-        EmailDraft(
-            team_id=item.team_id, lead_id=lead.id, outbox_id=item.id, status="pending",
-            action=draft.action or item.kind, subject=draft.subject[:500], body=draft.body,
-            language=draft.language, priority=lead.score or 0.0, provider=draft.source,
-            facts=list(draft.facts), checks=dict(draft.checks), context=dict(draft.context),
-        )
-    )  # fmt: skip
-    item.status, item.lease_until = "held", None

@@ -14,8 +14,9 @@ from flows.definitions import Step, definition_of, flows_for, nurture_flow
 from flows.drafts import StepContext, template_context
 from flows.enrollments import live_enrollment
 from flows.meetings import booking_url
+from flows.review import hold_for_review
 from flows.settings import get_settings as flow_settings
-from leads.flow_tables import EmailDraft, Flow, OutboxItem
+from leads.flow_tables import Flow, OutboxItem
 from leads.tables import Lead, Team
 from leads.teams import signing_key
 from serving.agent_drafts import (
@@ -64,18 +65,10 @@ def draft_for_lead(
     drafted: AgentDraft = drafts.write(data)
     queued = None
     if drafted.action != "wait" and flow is not None:
-        flow_draft = as_flow_draft(drafted, flow, team, data)
-        row = EmailDraft(
-            team_id=team.id, lead_id=lead.id, outbox_id=item.id if item else None,
-            status="pending", action=drafted.action, subject=flow_draft.subject[:500],
-            body=flow_draft.body, language=flow_draft.language, priority=lead.score or 0.0,
-            provider=drafted.provider, facts=list(drafted.facts_used),
-            checks=flow_draft.checks, context=flow_draft.context,
+        row = hold_for_review(
+            session, team_id=team.id, lead=lead, item=item,
+            draft=as_flow_draft(drafted, flow, team, data),
         )  # fmt: skip
-        session.add(row)
-        if item is not None:
-            item.status = "held"
-        session.flush()
         queued = row.id
     return {
         "lead_id": lead.id, "flow": kind, "step": index,

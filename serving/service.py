@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from leads import db
-from leads.errors import NotFound
 from leads.teams import authenticate
 from model.champion import Champion
 from serving.metrics import Metrics
@@ -76,6 +75,3 @@ class Service:
     def forget_keys(self) -> None:
         """Drop cached keys (after a revocation in this process)."""
         self._keys.clear()
-
-
-__all__ = ["NotFound", "RateLimiter", "Service"]

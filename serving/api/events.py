@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from flows.loop import process_event
+from leads.errors import ValidationFailed
 from leads.events import NewEvent
 from leads.tables import Team
 from serving.api.convert import event_result
@@ -60,15 +61,8 @@ async def post_events(
                     session, team=team, event=_new(event), champion=service.champion,
                     observer=service.metrics,
                 )  # fmt: skip
-            except Exception as error:
-                _prefix(error, index)
+            except ValidationFailed as error:
+                error.field = f"events[{index}].{error.field}"  # which event of the batch
                 raise
             results.append(event_result(outcome))
     return EventBatchResult(results=results)
-
-
-def _prefix(error: Exception, index: int) -> None:
-    from leads.errors import ValidationFailed
-
-    if isinstance(error, ValidationFailed):
-        error.field = f"events[{index}].{error.field}"
