@@ -31,16 +31,11 @@ import asyncio
 import logging
 import os
 import random
-import re
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,8 +43,7 @@ from typing import Any
 import httpx
 import numpy as np
 import orjson
-from fastapi import FastAPI
-from pydantic import BaseModel
+from _api_servers import CONNECTIONS, serve_ceiling, servers, wrk
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -69,9 +63,6 @@ from model.training import train
 from serving.api.convert import decision_out
 from serving.schemas import ScoreBatchIn, ScoreBatchOut, ScoreIn, ScoreOut
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-CONNECTIONS = 8
 BATCH_LEADS, BATCH_EVENTS, INLINE_EVENTS, INLINE_BODIES = 10_000, 4, 10, 400
 BATCH_REPEATS = 3
 EVENT_RATE, VERIFY_EVERY, SENDERS = 200, 20, 32
@@ -106,37 +97,6 @@ LISTS: dict[str, dict[str, Any]] = {
 # Event mix of the fixed-rate phase: type -> weight.
 EVENT_MIX = {"email_opened": 40, "link_clicked": 30, "page_dwell": 15, "doc_viewed": 5}
 EVENT_MIX |= {"email_replied": 5, "api_event": 5}
-
-
-class _Ping(BaseModel):
-    lead_id: int
-
-
-def ceiling_app() -> FastAPI:
-    """The framework ceiling: a small JSON body in, a constant dict out (and a GET)."""
-    app = FastAPI()
-    answer = {"lead_id": None, "decision": {"stage": "mql", "probability": 0.5}}
-
-    @app.post("/v1/score")
-    async def post(body: _Ping) -> dict[str, Any]:  # noqa: ARG001 - parsing is the point
-        return answer
-
-    @app.get("/v1/score")
-    async def get() -> dict[str, Any]:
-        return answer
-
-    @app.get("/readyz")
-    async def ready() -> dict[str, Any]:
-        return {"status": "ready", "model_version": "none"}
-
-    return app
-
-
-def serve_ceiling(port: int) -> None:
-    """Serve `ceiling_app` exactly as `leadpulse serve` serves the API."""
-    import uvicorn
-
-    uvicorn.run(ceiling_app(), host=HOST, port=port, access_log=False, log_level="warning")
 
 
 # --- setup ---------------------------------------------------------------------------------
@@ -256,75 +216,14 @@ def material(session: Session, setup: Setup) -> None:
 # --- servers -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def servers(setup: Setup, folder: Path) -> Iterator[tuple[str, str]]:
-    """The API and the ceiling app running; their base URLs. Both are stopped on exit."""
-    env = os.environ | {
-        "OMP_NUM_THREADS": "1",
+def server_variables(setup: Setup) -> dict[str, str]:
+    """What `leadpulse serve` needs to serve the bench's database and champion."""
+    return {
         "LEADPULSE_DB_URL": setup.db_url,
         "LEADPULSE_MLFLOW_TRACKING_URI": setup.settings.mlflow_tracking_uri,
         "LEADPULSE_MLFLOW_ARTIFACTS": str(setup.settings.mlflow_artifacts),
         "LEADPULSE_MODEL_NAME": setup.settings.model_name,
     }
-    api_port, ceiling_port = free_port(), free_port()
-    commands = {
-        "api": [
-            sys.executable,
-            "-m",
-            "serving.cli",
-            "serve",
-            "--port",
-            str(api_port),
-            "--workers",
-            str(setup.workers),
-        ],
-        "ceiling": [sys.executable, __file__, "--ceiling-port", str(ceiling_port)],
-    }
-    processes: dict[str, subprocess.Popen[bytes]] = {}
-    try:
-        for name, command in commands.items():
-            log = (folder / f"{name}.log").open("wb")
-            processes[name] = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        urls = (f"http://{HOST}:{api_port}", f"http://{HOST}:{ceiling_port}")
-        for (name, process), url in zip(processes.items(), urls, strict=True):
-            wait_ready(name, process, url, folder / f"{name}.log")
-        yield urls
-    finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_ready(name: str, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    began = time.perf_counter()
-    while time.perf_counter() - began < 180:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} server exited:\n{log.read_text()[-3000:]}")
-        try:
-            ready = httpx.get(f"{url}/readyz", timeout=2)
-            if ready.status_code == 200 and ready.json().get("model_version"):
-                print(
-                    f"{name} server ready in {time.perf_counter() - began:.1f} s "
-                    f"(model {ready.json()['model_version']})"
-                )
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{name} server not ready after 180 s:\n{log.read_text()[-3000:]}")
 
 
 def create_lists(api: str, headers: dict[str, str]) -> None:
@@ -343,61 +242,6 @@ def create_lists(api: str, headers: dict[str, str]) -> None:
             continue
         size = response.json()["list"]["size"]
         print(f"  {name:<34} {size:>6,} members  built in {spent * 1000:7.1f} ms")
-
-
-# --- wrk -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Load:
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-
-
-LUA = """
-local bodies = {%s}
-local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %s"}
-local method, path = "%s", "%s"
-math.randomseed(%d)
-request = function()
-  local body = nil
-  if #bodies > 0 then body = bodies[math.random(#bodies)] end
-  return wrk.format(method, path, headers, body)
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  local line = "WRK_RESULT requests=%%d seconds=%%.3f p50_us=%%d p99_us=%%d errors=%%d\\n"
-  io.write(string.format(line,
-    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.status + e.timeout))
-end
-"""
-RESULT = re.compile(
-    r"WRK_RESULT requests=(\d+) seconds=([\d.]+) p50_us=(\d+) p99_us=(\d+) errors=(\d+)"
-)
-
-
-def lua_string(text: str) -> str:
-    level = 0
-    while f"]{'=' * level}]" in text:
-        level += 1
-    return f"[{'=' * level}[{text}]{'=' * level}]"
-
-
-def wrk(url: str, path: str, bodies: list[bytes], key: str, seconds: float, folder: Path) -> Load:
-    """Closed-loop load from wrk on one path; bodies drawn at random per request (none: GET)."""
-    script = folder / f"_wrk_{uuid.uuid4().hex[:6]}.lua"
-    listed = ",\n".join(lua_string(b.decode()) for b in bodies)
-    script.write_text(LUA % (listed, key, "POST" if bodies else "GET", path, 1))
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--timeout", "10s"]
-    ran = subprocess.run([*command, "-s", str(script), url], capture_output=True, text=True)
-    found = RESULT.search(ran.stdout)
-    if found is None:
-        raise RuntimeError(f"wrk said:\n{ran.stdout}\n{ran.stderr}")
-    requests, took, p50, p99, errors = found.groups()
-    return Load(int(requests) / float(took), int(p50) / 1e3, int(p99) / 1e3, int(errors))
 
 
 def single_lead(
@@ -750,7 +594,7 @@ def run(arguments: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="lp-api-bench-") as tmp:
         folder = Path(tmp)
         setup = prepare(arguments, folder)
-        with servers(setup, folder) as (api, ceiling):
+        with servers(server_variables(setup), setup.workers, folder) as (api, ceiling):
             create_lists(api, auth(setup.key))
             ratios = single_lead(api, ceiling, setup, arguments.duration, folder)
             batch_ratios = batch(api, setup)
