@@ -19,9 +19,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from flows.definitions import flows_for, nurture_flow, stops_of
-from flows.enrollments import live_enrollment, start, stop
+from flows.enrollments import live_enrollment, live_enrollment_and_flow, start, stop
 from leads.events import NewEvent
-from leads.flow_tables import Flow
 from leads.history import change_flow
 from leads.list_membership import MembershipChange
 from leads.suppression import suppress
@@ -49,8 +48,7 @@ def react(
         return
     if lead.flow_state == "meeting":
         return
-    live = live_enrollment(session, lead=lead)
-    live_flow = session.get(Flow, live.flow_id) if live is not None else None
+    live, live_flow = live_enrollment_and_flow(session, lead=lead)
     if live is not None and live_flow is not None and kind in stops_of(live_flow):
         stop(session, enrollment=live, reason=str(kind).replace("_", " "), now=now)
         return

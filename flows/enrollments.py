@@ -35,6 +35,18 @@ def live_enrollment(session: Session, *, lead: Lead) -> Enrollment | None:
     )
 
 
+def live_enrollment_and_flow(
+    session: Session, *, lead: Lead
+) -> tuple[Enrollment, Flow] | tuple[None, None]:
+    """The lead's live enrollment and its flow, in one query (the per-event loop asks)."""
+    row = session.execute(
+        select(Enrollment, Flow)
+        .join(Flow, Flow.id == Enrollment.flow_id)
+        .where(Enrollment.lead_id == lead.id, Enrollment.status.in_(("active", "paused")))
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
 def start(
     session: Session, *, team: Team, lead: Lead, flow: Flow, reason: str, now: datetime
 ) -> Enrollment | None:

@@ -108,8 +108,10 @@ def process_event(
     now: datetime | None = None,
 ) -> Outcome:
     """Run one event through the loop (see the module docstring); `now` is the flows' clock."""
-    recorded = record_event(session, team_id=team.id, event=event)
+    # Loaded first and held: the session keeps clean objects only weakly, so the lead that
+    # `record_event` checks would otherwise be read a second time.
     lead = get_lead(session, team_id=team.id, lead_id=event.lead_id)
+    recorded = record_event(session, team_id=team.id, event=event)
     outcome = Outcome(recorded.event_id, recorded.created, lead, lead.stage)
     if not recorded.created:
         return outcome
