@@ -2,8 +2,12 @@
 
 - `features.catalog`: `CATALOG` of `FeatureSpec`s and `feature_names()` (the column order)
 - `features.arrays`: leads and events as numpy columns (`LeadArrays`, `EventArrays`)
-- `features.compute`: `compute(leads, events, as_of, settings)`, the one definition
-- `features.load`: `online_features` (one lead), `batch_features` (a team), and their loaders
+- `features.compute`: `feature_rows(leads, events, as_of, settings)`, the one definition, and
+  `compute` (the same as a frame)
+- `features.frames`: `FeatureRows`, a few leads' features without pandas (`frame()`, `cells()`,
+  `records()`), and `records` of a frame
+- `features.load`: `online_features` / `online_rows` (one lead), `transient_features` /
+  `transient_rows` (leads given inline), `batch_features` (a team), and their loaders
 - `features.training`: point-in-time `training_set`s
 
 The scikit-learn transformers of the model's preprocessing are in `model.cleaning`.
@@ -25,7 +29,8 @@ from features.catalog import (
     feature_names,
     numeric_names,
 )
-from features.compute import ENGAGEMENT_WEIGHTS, compute
+from features.compute import ENGAGEMENT_WEIGHTS, compute, feature_rows
+from features.frames import FeatureRows, records
 from features.load import (
     Loaded,
     TransientLead,
@@ -33,7 +38,9 @@ from features.load import (
     load_lead,
     load_team,
     online_features,
+    online_rows,
     transient_features,
+    transient_rows,
 )
 from features.training import TrainingSet, training_set
 
@@ -42,6 +49,7 @@ __all__ = [
     "ENGAGEMENT_WEIGHTS",
     "DocumentTable",
     "EventArrays",
+    "FeatureRows",
     "FeatureSpec",
     "LeadArrays",
     "Loaded",
@@ -53,12 +61,16 @@ __all__ = [
     "epoch_seconds",
     "event_arrays",
     "feature_names",
+    "feature_rows",
     "lead_arrays",
     "lead_rows",
     "load_lead",
     "load_team",
     "numeric_names",
     "online_features",
+    "online_rows",
+    "records",
     "training_set",
     "transient_features",
+    "transient_rows",
 ]

@@ -1,7 +1,8 @@
 """Reading what `compute` needs from the database: one lead (online) or a whole team (batch).
 
 Both paths read through the same statements (`features._sql`) and feed the same `compute`, so a
-lead's features are the same whichever path computed them.
+lead's features are the same whichever path computed them. The one-lead paths also give the
+features as `FeatureRows` (`online_rows`, `transient_rows`), which score without pandas.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from features._sql import (
     read_settings,
 )
 from features.arrays import EventArrays, LeadArrays, epoch_seconds, event_arrays, lead_arrays
-from features.compute import compute
+from features.compute import compute, feature_rows
+from features.frames import FeatureRows
 from leads.tables import utcnow
 from leads.team_settings import TeamSettings
 
@@ -41,7 +43,11 @@ class Loaded:
 
     def features(self) -> pd.DataFrame:
         """The feature frame of these leads as of `as_of`."""
-        return compute(self.leads, self.events, self.as_of, self.settings)
+        return self.rows().frame()
+
+    def rows(self) -> FeatureRows:
+        """The features of these leads as of `as_of`, as computed (no frame built)."""
+        return feature_rows(self.leads, self.events, self.as_of, self.settings)
 
     def features_as_of(self, at: float) -> pd.DataFrame:
         """The feature frame of these leads as of an earlier moment (epoch seconds)."""
@@ -80,7 +86,14 @@ def online_features(
     session: Session, *, team_id: int, lead_id: int, as_of: datetime | None = None
 ) -> pd.DataFrame:
     """The one-row feature frame of a lead, read now (or as of `as_of`)."""
-    return load_lead(session, team_id=team_id, lead_id=lead_id, as_of=as_of).features()
+    return online_rows(session, team_id=team_id, lead_id=lead_id, as_of=as_of).frame()
+
+
+def online_rows(
+    session: Session, *, team_id: int, lead_id: int, as_of: datetime | None = None
+) -> FeatureRows:
+    """A lead's features read now (or as of `as_of`): `online_features` without the frame."""
+    return load_lead(session, team_id=team_id, lead_id=lead_id, as_of=as_of).rows()
 
 
 def batch_features(bind: Bind, *, team_id: int, as_of: datetime | None = None) -> pd.DataFrame:
@@ -106,9 +119,23 @@ def transient_features(
 ) -> pd.DataFrame:
     """The feature frame of leads given in the request, not read from the record.
 
+    The frame of `transient_rows`: its index is the position in `leads` (0, 1, ...).
+    """
+    return transient_rows(session, team_id=team_id, leads=leads, as_of=as_of).frame()
+
+
+def transient_rows(
+    session: Session,
+    *,
+    team_id: int,
+    leads: Sequence[TransientLead],
+    as_of: datetime | None = None,
+) -> FeatureRows:
+    """The features of leads given in the request, not read from the record.
+
     The rows go through the same `lead_arrays` / `event_arrays` / `compute` as stored leads,
     with the team's settings and documents, so a lead scored this way and the same lead stored
-    get the same features. The frame's index is the position in `leads` (0, 1, ...).
+    get the same features. Their ids are the positions in `leads` (0, 1, ...).
     """
     moment = as_of or utcnow()
     with connected(session) as connection:
@@ -138,4 +165,4 @@ def transient_features(
         **({"documents": documents} if documents is not None else {}),
     )
     order = np.lexsort((events.t, events.lead))
-    return compute(lead_arrays(rows), events.take(order), epoch_seconds(moment), settings)
+    return feature_rows(lead_arrays(rows), events.take(order), epoch_seconds(moment), settings)

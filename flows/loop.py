@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from features import online_features
+from features import online_rows
 from flows.engine import react
 from leads.events import EVENT_TYPES, NewEvent, record_event
 from leads.list_membership import MembershipChange, refresh_lead
@@ -22,7 +22,7 @@ from leads.records import get_lead
 from leads.tables import Lead, Team, utcnow
 from leads.teams import settings_of
 from model.champion import Champion
-from model.lead_decisions import apply_decision, decide_frame
+from model.lead_decisions import apply_decision, decide_rows
 from model.policy import Decision
 
 
@@ -70,10 +70,12 @@ def rescore(
     scorer, version = (served.scorer, served.version) if served else (None, None)
     # Factors (LightGBM contributions) cost more than the score: only a stage change, which
     # the history keeps with its reasons, needs them.
-    frame = online_features(session, team_id=team.id, lead_id=lead.id)
-    decision = decide_frame(frame, settings, scorer=scorer, version=version, factors=False)[0]
+    # One lead's features as plain columns: the compiled scorer and the rules read them without
+    # a pandas frame, which for one row costs more than scoring it.
+    rows = online_rows(session, team_id=team.id, lead_id=lead.id)
+    decision = decide_rows(rows, settings, scorer=scorer, version=version)[0]
     if decision.stage != previous and scorer is not None and scorer.explains:
-        decision = decide_frame(frame, settings, scorer=scorer, version=version)[0]
+        decision = decide_rows(rows, settings, scorer=scorer, version=version, factors=True)[0]
     apply_decision(session, lead=lead, decision=decision)
     event_types = (event.type,) if event is not None else ()
     changes = refresh_lead(

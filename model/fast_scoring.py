@@ -11,7 +11,9 @@ scikit-learn wrapper predicting on one thread. `FastScorer.compile` does that wo
   the cleaner learned (other dtypes go through the cleaner itself), then, in the logistic
   pipeline, imputed with missing indicators and scaled as the fitted steps do (`_fast_linear`);
 - a frame of a few rows (one lead online) is read as one object matrix, whose cells each block
-  takes by position (pandas' column selection costs more than scoring one row);
+  takes by position (pandas' column selection costs more than scoring one row); rows given
+  without a frame (`Cells`, such as `features.FeatureRows`) are read the same way, their
+  layout known from their column names, so no frame is built at all;
 - the matrix goes straight to the booster, on `threads` threads for large frames (a row's
   prediction does not depend on them), or to the logistic regression's dot product; then to
   the Platt calibrator.
@@ -37,7 +39,7 @@ from model._fast_linear import FloatStep, encoded_widths, float_steps, linear_mo
 from model.calibration import PlattCalibrator
 from model.cleaning import NumericCleaner
 
-__all__ = ["FastScorer"]
+__all__ = ["Cells", "FastScorer", "Table"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -47,7 +49,32 @@ SMALL_ROWS = 16  # frames up to this many rows are read cell by cell
 _MEMO_LIMIT = 100_000  # distinct raw values remembered per category column
 _LAYOUT_LIMIT = 64  # column layouts remembered
 _MISSING = object()  # the memo key of a missing cell
+_FLOATS, _OBJECTS = np.dtype(np.float64), np.dtype(object)  # the dtypes of `Cells` columns
 _Model = Callable[[FloatArray, int], FloatArray]  # (prepared matrix, threads) -> raw probability
+
+
+class Cells(Protocol):
+    """A few rows as an object matrix of named columns (`features.FeatureRows` is one)."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The column of each matrix column, in order."""
+
+    @property
+    def numeric(self) -> frozenset[str]:
+        """The columns whose cells are floats (the others may hold anything)."""
+
+    def __len__(self) -> int:
+        """The number of rows."""
+
+    def cells(self) -> ObjectArray:
+        """Rows x columns, as `frame().to_numpy()` holds them."""
+
+    def frame(self) -> pd.DataFrame:
+        """The same rows as a frame, for what reads columns by name."""
+
+
+Table = pd.DataFrame | Cells  # what FastScorer scores
 
 
 class _Block(Protocol):
@@ -213,46 +240,72 @@ class FastScorer:
         """Whether scoring takes the numpy path (else the pipeline's own)."""
         return self.blocks is not None and self.model is not None
 
-    def prepare(self, frame: pd.DataFrame) -> FloatArray:
+    def prepare(self, table: Table) -> FloatArray:
         """The classifier's input matrix: what the pipeline's `prepare` step outputs."""
         if self.blocks is None:
-            prepared = self.pipeline.named_steps["prepare"].transform(frame[self.features])
+            prepared = self.pipeline.named_steps["prepare"].transform(_frame(table)[self.features])
             return np.asarray(prepared, dtype=np.float64)
-        out = np.empty((len(frame), sum(b.width for b in self.blocks)), dtype=np.float64)
-        where = self._positions(frame, self.blocks) if len(frame) <= SMALL_ROWS else None
-        cells = None if where is None else frame.to_numpy()
-        first = 0
-        for number, block in enumerate(self.blocks):
-            part = out[:, first : first + block.width]
-            if cells is None or where is None:
+        out = np.empty((len(table), sum(b.width for b in self.blocks)), dtype=np.float64)
+        parts = _runs(out, self.blocks)
+        where = self._positions(table, self.blocks) if len(table) <= SMALL_ROWS else None
+        if where is None:
+            frame = _frame(table)
+            for block, part in zip(self.blocks, parts, strict=True):
                 block.fill(frame, part)
-            else:
-                block.fill_cells(cells[:, where[number]], part)
-            first += block.width
+        else:
+            cells = table.to_numpy() if isinstance(table, pd.DataFrame) else table.cells()
+            for block, part, positions in zip(self.blocks, parts, where, strict=True):
+                block.fill_cells(cells[:, positions], part)
         return out
 
-    def _positions(self, frame: pd.DataFrame, blocks: tuple[_Block, ...]) -> list[IntArray] | None:
-        """Each block's column positions in frames laid out as `frame` is (None: read by name)."""
-        key = (tuple(frame.columns), tuple(frame.dtypes))
+    def _positions(self, table: Table, blocks: tuple[_Block, ...]) -> list[IntArray] | None:
+        """Each block's column positions in tables laid out as `table` is (None: read by name)."""
+        key = _layout_key(table)
         if key in self.layouts:
             return self.layouts[key]
-        layout = _layout(frame, blocks)
+        layout = _layout(*_names_and_dtypes(table), blocks)
         if len(self.layouts) >= _LAYOUT_LIMIT:
             self.layouts.clear()
         self.layouts[key] = layout
         return layout
 
-    def raw(self, frame: pd.DataFrame) -> FloatArray:
+    def raw(self, table: Table) -> FloatArray:
         """The model's probabilities before calibration."""
         if self.blocks is None or self.model is None:
-            scores: FloatArray = self.pipeline.predict_proba(frame[self.features])[:, 1]
+            frame = _frame(table)[self.features]
+            scores: FloatArray = self.pipeline.predict_proba(frame)[:, 1]
             return scores
-        threads = self.threads if len(frame) >= PARALLEL_ROWS else 1
-        return self.model(self.prepare(frame), threads)
+        threads = self.threads if len(table) >= PARALLEL_ROWS else 1
+        return self.model(self.prepare(table), threads)
 
-    def probabilities(self, frame: pd.DataFrame) -> FloatArray:
+    def probabilities(self, table: Table) -> FloatArray:
         """Calibrated probabilities: `LeadScorer.probabilities`, by the compiled path."""
-        return np.asarray(self.calibrator.predict(self.raw(frame)), dtype=np.float64)
+        return np.asarray(self.calibrator.predict(self.raw(table)), dtype=np.float64)
+
+
+def _frame(table: Table) -> pd.DataFrame:
+    return table if isinstance(table, pd.DataFrame) else table.frame()
+
+
+def _layout_key(table: Table) -> Hashable:
+    """What a table's layout depends on: a frame's columns and dtypes; rows' names and numeric
+    names (a frozenset, so never equal to a frame's key, whose second part is a tuple)."""
+    if isinstance(table, pd.DataFrame):
+        return (tuple(table.columns), tuple(table.dtypes))
+    return (table.names, table.numeric)
+
+
+def _names_and_dtypes(table: Table) -> tuple[Sequence[Hashable], Sequence[object]]:
+    """Each column's name and dtype (rows: float64 for the numeric ones, object for others)."""
+    if isinstance(table, pd.DataFrame):
+        return list(table.columns), list(table.dtypes)
+    return table.names, [_FLOATS if name in table.numeric else _OBJECTS for name in table.names]
+
+
+def _runs(out: FloatArray, blocks: tuple[_Block, ...]) -> list[FloatArray]:
+    """Views of `out`'s columns, one run per block, in order."""
+    ends = np.cumsum([block.width for block in blocks]).tolist()
+    return [out[:, end - block.width : end] for end, block in zip(ends, blocks, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,16 +341,19 @@ def _compile(pipeline: Pipeline) -> tuple[tuple[_Block, ...], _Model] | None:
     return None if linear is None else (tuple(blocks), linear)
 
 
-def _layout(frame: pd.DataFrame, blocks: tuple[_Block, ...]) -> list[IntArray] | None:
-    """Where each block's columns sit in `frame`, if every block reads its cells exactly."""
-    if not frame.columns.is_unique:
+def _layout(
+    names: Sequence[Hashable], dtypes: Sequence[object], blocks: tuple[_Block, ...]
+) -> list[IntArray] | None:
+    """Where each block's columns sit among `names`, if every block reads its cells exactly."""
+    position = {name: number for number, name in enumerate(names)}
+    if len(position) != len(names):
         return None
     layout = []
     for block in blocks:
-        positions = frame.columns.get_indexer(pd.Index(block.columns)).astype(np.int64)
-        if (positions < 0).any() or not block.takes_cells(list(frame.dtypes.iloc[positions])):
+        positions = [position.get(column, -1) for column in block.columns]
+        if -1 in positions or not block.takes_cells([dtypes[p] for p in positions]):
             return None
-        layout.append(positions)
+        layout.append(np.array(positions, dtype=np.int64))
     return layout
 
 

@@ -1,8 +1,10 @@
 """Deciding one lead or many from their features, and keeping the decision on the lead.
 
-One function decides a feature frame (with the model when there is one, by rules otherwise),
+One function decides computed features (with the model when there is one, by rules otherwise),
 so the per-event path, `POST /v1/score` and the bulk scorer give the same decision for the same
-lead state; `apply_decision` stores it on the lead and records a stage change with its reasons.
+lead state: `decide_rows` takes a few leads' `FeatureRows` (no pandas on the way, for one lead
+online) or a frame, `decide_frame` a frame. `apply_decision` stores the decision on the lead and
+records a stage change with its reasons.
 """
 
 from __future__ import annotations
@@ -14,12 +16,37 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from features.frames import records
+from features import records
 from leads.history import change_stage
 from leads.tables import Lead, utcnow
 from leads.team_settings import TeamSettings
 from model.policy import Decision, Factor, decide
-from model.scorer import LeadScorer
+from model.scorer import Features, LeadScorer
+
+
+def decide_rows(
+    rows: Features,
+    settings: TeamSettings,
+    *,
+    scorer: LeadScorer | None,
+    version: str | None,
+    factors: bool = False,
+) -> list[Decision]:
+    """A decision per lead of feature rows (or a frame): model and rules, or rules alone.
+
+    `factors=True` adds each lead's top model factors (LightGBM contributions), which cost more
+    than the probability itself: the per-event path asks for them on a stage change only.
+    """
+    if scorer is not None and factors:
+        return scorer.decisions(rows, settings, model_version=version)
+    values = records(rows)
+    if scorer is None:
+        return [decide(row, settings) for row in values]
+    probabilities = scorer.probabilities(rows)
+    return [
+        decide(row, settings, probability=float(p), model_version=version)
+        for row, p in zip(values, probabilities, strict=True)
+    ]
 
 
 def decide_frame(
@@ -30,21 +57,12 @@ def decide_frame(
     version: str | None,
     factors: bool = True,
 ) -> list[Decision]:
-    """A decision per row of a feature frame: model and rules, or rules alone without a model.
+    """A decision per row of a feature frame: `decide_rows`, with factors unless told not to.
 
-    `factors=False` leaves out each lead's top model factors (LightGBM contributions), which
-    cost more than the probability itself on big batches.
+    `factors=False` leaves out each lead's top model factors, which cost more than the
+    probability itself on big batches.
     """
-    if scorer is not None and factors:
-        return scorer.decisions(frame, settings, model_version=version)
-    rows = records(frame)
-    if scorer is None:
-        return [decide(row, settings) for row in rows]
-    probabilities = scorer.probabilities(frame)
-    return [
-        decide(row, settings, probability=float(p), model_version=version)
-        for row, p in zip(rows, probabilities, strict=True)
-    ]
+    return decide_rows(frame, settings, scorer=scorer, version=version, factors=factors)
 
 
 def history_reasons(decision: Decision) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 `LeadScorer` is an MLflow pyfunc ("models from code": nothing of it is pickled). Its fitted
 parts are skops files that load only with the reviewed types of `model.trusted`. Serving
-loads it once and calls `probabilities` / `decisions` on frames; `predict` is the pyfunc face
-of the same code for `mlflow.pyfunc.load_model(...).predict(frame)`.
+loads it once and calls `probabilities` / `decisions` on feature frames, or on a few leads'
+`features.FeatureRows` (no frame built: the online paths); `predict` is the pyfunc face of
+the same code for `mlflow.pyfunc.load_model(...).predict(frame)`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import skops.io as sio
 from mlflow.pyfunc.model import PythonModel
 from sklearn.pipeline import Pipeline
 
-from features.frames import records
+from features import FeatureRows, records
 from leads.team_settings import TeamSettings
 from model.calibration import PlattCalibrator
 from model.fast_scoring import FastScorer
@@ -31,6 +32,7 @@ from model.trusted import TRUSTED_TYPES
 PIPELINE_FILE = "pipeline.skops"
 CALIBRATOR_FILE = "calibrator.skops"
 CONFIG_FILE = "scorer.json"
+Features = pd.DataFrame | FeatureRows  # what a scorer scores: a feature frame, or a few rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,26 +101,26 @@ class LeadScorer(PythonModel):
         self.fast = FastScorer.compile(self.pipeline, self.calibrator, self.config.features)
         return self
 
-    def probabilities(self, frame: pd.DataFrame) -> npt.NDArray[np.float64]:
-        """Calibrated probabilities for the rows of a feature frame."""
-        return self.fast.probabilities(frame)  # the pipeline's values, compiled (1e-12 tested)
+    def probabilities(self, features: Features) -> npt.NDArray[np.float64]:
+        """Calibrated probabilities for the rows of a feature frame (or feature rows)."""
+        return self.fast.probabilities(features)  # the pipeline's values, compiled (1e-12 tested)
 
     @property
     def explains(self) -> bool:
         """Whether `factors` gives per-lead contributions (LightGBM does; others give none)."""
         return hasattr(self.pipeline.named_steps["classify"], "booster_")
 
-    def factors(self, frame: pd.DataFrame, top: int = 5) -> list[list[Factor]]:
+    def factors(self, features: Features, top: int = 5) -> list[list[Factor]]:
         """Each row's largest feature contributions (LightGBM log-odds); empty for others."""
         classifier = self.pipeline.named_steps["classify"]
         if not self.explains:
-            return [[] for _ in range(len(frame))]
-        prepared = self.fast.prepare(frame)  # the pipeline's `prepare` output, compiled
+            return [[] for _ in range(len(features))]
+        prepared = self.fast.prepare(features)  # the pipeline's `prepare` output, compiled
         contributions = classifier.booster_.predict(
-            prepared, pred_contrib=True, num_threads=1 if len(frame) < 2000 else 0
+            prepared, pred_contrib=True, num_threads=1 if len(features) < 2000 else 0
         )[:, :-1]
         names = self._input_names()
-        rows = records(frame)
+        rows = records(features)
         out = []
         for row, values in zip(rows, contributions, strict=True):
             order = np.argsort(-np.abs(values))[: top * 2]
@@ -135,15 +137,15 @@ class LeadScorer(PythonModel):
 
     def decisions(
         self,
-        frame: pd.DataFrame,
+        features: Features,
         settings: TeamSettings | None = None,
         model_version: str | None = None,
     ) -> list[Decision]:
         """SQL/MQL for each row under `settings` (default: the thresholds the model shipped)."""
         settings = settings or TeamSettings.model_validate(self.config.settings)
-        probabilities = self.probabilities(frame)
-        factors = self.factors(frame)
-        rows = records(frame)
+        probabilities = self.probabilities(features)
+        factors = self.factors(features)
+        rows = records(features)
         return [
             decide(row, settings, probability=float(p), factors=f, model_version=model_version)
             for row, p, f in zip(rows, probabilities, factors, strict=True)

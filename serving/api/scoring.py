@@ -13,12 +13,19 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from features import TransientLead, batch_features, online_features, transient_features
+from features import (
+    TransientLead,
+    batch_features,
+    online_features,
+    online_rows,
+    transient_features,
+    transient_rows,
+)
 from leads.errors import InvalidInput, NotFound, ValidationFailed
 from leads.lead_input import parse_lead_fields
 from leads.tables import Lead, Team
 from leads.teams import settings_of
-from model.lead_decisions import decide_frame
+from model.lead_decisions import decide_frame, decide_rows
 from serving.api.convert import decision_dict, decision_out
 from serving.deps import ServiceDep, TeamId
 from serving.schemas import (
@@ -47,19 +54,21 @@ def _transient(lead: dict[str, Any], events: list[TransientEventIn], prefix: str
 async def score(request: ScoreIn, team_id: TeamId, service: ServiceDep) -> ScoreOut:
     """Probability, SQL/MQL, fit grade, engagement, reasons and model version for one lead:
     a stored lead (`lead_id`, from its record as of now) or one given here."""
+    # Feature rows, not a frame: for one lead pandas costs more than the scoring itself.
     served = service.champion.current
     with service.transaction() as session:
         team = session.get_one(Team, team_id)
         if request.lead_id is not None:
-            frame = online_features(session, team_id=team_id, lead_id=request.lead_id)
+            rows = online_rows(session, team_id=team_id, lead_id=request.lead_id)
         else:
             transient = _transient(request.lead or {}, request.events, "lead")
-            frame = transient_features(session, team_id=team_id, leads=[transient])
-        decision = decide_frame(
-            frame,
+            rows = transient_rows(session, team_id=team_id, leads=[transient])
+        decision = decide_rows(
+            rows,
             settings_of(team),
             scorer=served.scorer if served else None,
             version=served.version if served else None,
+            factors=True,
         )[0]
     service.metrics.decisions.labels(decision.stage).inc()
     return ScoreOut(lead_id=request.lead_id, decision=decision_out(decision))
