@@ -15,7 +15,7 @@ import yaml
 from jinja2 import Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from flows.schedule import Delay
@@ -191,13 +191,19 @@ def import_flows(session: Session, *, team_id: int, text: str) -> list[Flow]:
     return created
 
 
+# Built once: the per-event loop asks on every event of a lead without a flow.
+_ACTIVE_FLOWS = (
+    select(Flow)
+    .where(Flow.team_id == bindparam("team_id"), Flow.active.is_(True))
+    .order_by(Flow.id)
+)
+
+
 def flows_for(
     session: Session, *, team_id: int, stage: str | None = None, list_name: str | None = None
 ) -> list[Flow]:
     """The team's active flows started by reaching `stage` or entering `list_name`."""
-    found = session.scalars(
-        select(Flow).where(Flow.team_id == team_id, Flow.active.is_(True)).order_by(Flow.id)
-    )
+    found = session.scalars(_ACTIVE_FLOWS, {"team_id": team_id})
     out = []
     for flow in found:
         trigger = definition_of(flow).trigger

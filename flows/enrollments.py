@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from flows.definitions import definition_of, nurture_flow
@@ -19,6 +19,7 @@ from leads.tables import Lead, Team
 from leads.teams import settings_of
 
 END = "end"  # an outbox row that sends nothing: the flow ends when it comes due
+LIVE = ("active", "paused")  # the statuses of a lead's one live enrollment
 
 
 def lead_zone(lead: Lead, team: Team) -> str:
@@ -29,21 +30,23 @@ def lead_zone(lead: Lead, team: Team) -> str:
 def live_enrollment(session: Session, *, lead: Lead) -> Enrollment | None:
     """The lead's active or paused enrollment, if any."""
     return session.scalar(
-        select(Enrollment).where(
-            Enrollment.lead_id == lead.id, Enrollment.status.in_(("active", "paused"))
-        )
+        select(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.status.in_(LIVE))
     )
+
+
+# Built once: building the statement cost more than running it, on every event.
+_LIVE_WITH_FLOW = (
+    select(Enrollment, Flow)
+    .join(Flow, Flow.id == Enrollment.flow_id)
+    .where(Enrollment.lead_id == bindparam("lead_id"), Enrollment.status.in_(LIVE))
+)
 
 
 def live_enrollment_and_flow(
     session: Session, *, lead: Lead
 ) -> tuple[Enrollment, Flow] | tuple[None, None]:
     """The lead's live enrollment and its flow, in one query (the per-event loop asks)."""
-    row = session.execute(
-        select(Enrollment, Flow)
-        .join(Flow, Flow.id == Enrollment.flow_id)
-        .where(Enrollment.lead_id == lead.id, Enrollment.status.in_(("active", "paused")))
-    ).first()
+    row = session.execute(_LIVE_WITH_FLOW, {"lead_id": lead.id}).first()
     return (row[0], row[1]) if row is not None else (None, None)
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -95,13 +96,17 @@ def check_event(event: NewEvent, now: datetime) -> str:
     return payload.decode()
 
 
-def _insert(session: Session) -> Insert:
-    dialect = session.get_bind().dialect.name
+@lru_cache(maxsize=4)
+def _insert(dialect: str) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once per dialect (building it per
+    event cost more than running it)."""
     table = Base.metadata.tables["events"]
     conflict = ["team_id", "idempotency_key"]
     if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict)
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict)
+        statement: Insert = postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict)
+    else:
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict)
+    return statement.returning(table.c.id)
 
 
 def _row(team_id: int, event: NewEvent, now: datetime) -> dict[str, Any]:
@@ -124,8 +129,8 @@ def record_event(session: Session, *, team_id: int, event: NewEvent) -> EventRec
     check_event(event, now)
     get_lead(session, team_id=team_id, lead_id=event.lead_id)
     session.flush()
-    statement = _insert(session).values(_row(team_id, event, now)).returning(Event.__table__.c.id)
-    new_id = session.connection().scalar(statement)
+    connection = session.connection()
+    new_id = connection.scalar(_insert(connection.dialect.name), _row(team_id, event, now))
     if new_id is not None:
         return EventRecorded(new_id, created=True)
     existing = session.execute(

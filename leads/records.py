@@ -6,13 +6,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from leads.errors import NotFound, ValidationFailed
 from leads.history import change_flow
 from leads.merge import merge_leads
-from leads.tables import Lead
+from leads.tables import Lead, utcnow
 
 if TYPE_CHECKING:
     from leads.lead_input import ParsedLead
@@ -50,6 +51,46 @@ def get_lead(session: Session, *, team_id: int, lead_id: int) -> Lead:
     if lead is None or lead.team_id != team_id:
         raise NotFound("lead", lead_id)
     return lead
+
+
+# One UPDATE of the scores, built once (the per-event loop runs it on every event).
+_SCORES = ("score", "fit_grade", "engagement", "model_version", "scored_at", "updated_at")
+_WRITE_SCORES = (
+    update(Lead.__table__)  # type: ignore[arg-type]
+    .where(Lead.__table__.c.id == bindparam("lead_id"))
+    .values({name: bindparam(name) for name in _SCORES})
+)
+
+
+def write_scores(
+    session: Session,
+    *,
+    lead: Lead,
+    score: float | None,
+    fit_grade: str | None,
+    engagement: float | None,
+    model_version: str | None,
+) -> None:
+    """Store the lead's latest scores now, and show them on the loaded lead as stored.
+
+    The per-event loop writes these on every event. A lead with no other pending change gets
+    one UPDATE on the connection: the ORM's flush of the same change cost several times the
+    statement. A lead with other changes pending is set the ORM way and flushed with them.
+    """
+    now = utcnow()
+    values = {
+        "score": score, "fit_grade": fit_grade, "engagement": engagement,
+        "model_version": model_version, "scored_at": now,
+    }  # fmt: skip
+    state = inspect(lead)
+    if not state.persistent or state.modified:
+        for name, value in values.items():
+            setattr(lead, name, value)
+        return
+    values["updated_at"] = now
+    session.connection().execute(_WRITE_SCORES, {"lead_id": lead.id, **values})
+    for name, value in values.items():
+        set_committed_value(lead, name, value)
 
 
 def find_lead(

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from features import records
 from leads.history import change_stage
-from leads.tables import Lead, utcnow
+from leads.records import write_scores
+from leads.tables import Lead
 from leads.team_settings import TeamSettings
 from model.policy import Decision, Factor, decide
 from model.scorer import Features, LeadScorer
@@ -107,11 +108,10 @@ def actor_of(decision: Decision) -> str:
 
 def apply_decision(session: Session, *, lead: Lead, decision: Decision) -> bool:
     """Store the decision on the lead; True when its stage changed (recorded in history)."""
-    lead.score = decision.probability
-    lead.fit_grade = decision.fit_grade
-    lead.engagement = decision.engagement
-    lead.model_version = decision.model_version
-    lead.scored_at = utcnow()
+    write_scores(
+        session, lead=lead, score=decision.probability, fit_grade=decision.fit_grade,
+        engagement=decision.engagement, model_version=decision.model_version,
+    )  # fmt: skip
     changed = change_stage(
         session,
         lead=lead,
