@@ -21,7 +21,7 @@ trivial FastAPI app (constant answer to a small JSON body: the framework ceiling
 then a summary of targets met. Nothing is asserted. Usage:
 
     .venv/bin/python bench/scoring_api.py [--duration 10] [--leads 3000] [--days 90]
-        [--seed 1] [--db-url URL]
+        [--seed 1] [--db-url URL] [--workers N] [--phases single,batch,events]
 """
 
 from __future__ import annotations
@@ -567,7 +567,7 @@ def events(api: str, setup: Setup, seconds: float, seed: int) -> float:
 # --- main ----------------------------------------------------------------------------------
 
 
-def summary(ratios: dict[str, float], batch_ratios: dict[str, float], p99: float) -> None:
+def summary(ratios: dict[str, float], batch_ratios: dict[str, float], p99: float | None) -> None:
     rows = [
         (f"{k} / ceiling", f"{v:.2f}", f">= {TARGET_RATIO}", v >= TARGET_RATIO)
         for k, v in ratios.items()
@@ -576,14 +576,15 @@ def summary(ratios: dict[str, float], batch_ratios: dict[str, float], p99: float
         (f"batch {k} / raw", f"{v:.3f}", f">= {TARGET_BATCH_RATIO}", v >= TARGET_BATCH_RATIO)
         for k, v in batch_ratios.items()
     ]
-    rows.append(
-        (
-            "event -> decision p99",
-            f"{p99:.1f} ms",
-            f"<= {TARGET_EVENT_P99_MS:g} ms",
-            p99 <= TARGET_EVENT_P99_MS,
+    if p99 is not None:
+        rows.append(
+            (
+                "event -> decision p99",
+                f"{p99:.1f} ms",
+                f"<= {TARGET_EVENT_P99_MS:g} ms",
+                p99 <= TARGET_EVENT_P99_MS,
+            )
         )
-    )
     print("\nsummary")
     print(f"  {'figure':<52} {'value':>9}  {'target':>10}  verdict")
     for label, value, target, met in rows:
@@ -594,11 +595,18 @@ def run(arguments: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="lp-api-bench-") as tmp:
         folder = Path(tmp)
         setup = prepare(arguments, folder)
+        phases = set(arguments.phases.split(","))
+        ratios: dict[str, float] = {}
+        batch_ratios: dict[str, float] = {}
+        p99 = None
         with servers(server_variables(setup), setup.workers, folder) as (api, ceiling):
             create_lists(api, auth(setup.key))
-            ratios = single_lead(api, ceiling, setup, arguments.duration, folder)
-            batch_ratios = batch(api, setup)
-            p99 = events(api, setup, arguments.duration, arguments.seed)
+            if "single" in phases:
+                ratios = single_lead(api, ceiling, setup, arguments.duration, folder)
+            if "batch" in phases:
+                batch_ratios = batch(api, setup)
+            if "events" in phases:
+                p99 = events(api, setup, arguments.duration, arguments.seed)
         summary(ratios, batch_ratios, p99)
 
 
@@ -611,6 +619,9 @@ def main() -> None:
     parser.add_argument("--db-url", default=None, help="a database to use instead of SQLite")
     parser.add_argument(
         "--workers", type=int, default=1, help="API server processes (more than one: PostgreSQL)"
+    )
+    parser.add_argument(
+        "--phases", default="single,batch,events", help="which of single,batch,events to run"
     )
     parser.add_argument("--ceiling-port", type=int, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
