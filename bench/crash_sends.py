@@ -1,13 +1,15 @@
 """Crash test of delivery: workers killed with SIGKILL mid-send lose nothing and resend little.
 
 N leads each get one due step (a one-step flow, a send window that is always open). Two
-`leadpulse worker` processes (one on SQLite) deliver them to an SMTP catcher in this process,
-with a short lease and small batches; at random moments, while a worker holds claimed rows,
-it is killed with SIGKILL and started again, until no step is pending or sending. Delivered
-counts distinct recipients the catcher accepted; lost = due - delivered; duplicates = messages
-received - distinct recipients. The database is checked against the catcher. By design lost is
-0 and duplicates <= kills: a kill can strand at most the one message between SMTP's accept and
-the commit, which is sent again when its lease ends. Usage:
+`leadpulse worker` processes (one on SQLite) deliver them to an SMTP catcher (a process of its
+own), with a short lease and small batches; at random moments, while a worker holds claimed
+rows (to send, or sent and waiting to be booked), it is killed with SIGKILL and started again,
+until no step is pending, sending or accepted. Delivered counts distinct recipients the
+catcher accepted; lost = due - delivered; duplicates = messages received - distinct
+recipients. The database is checked against the catcher. By design lost is 0 and duplicates
+<= kills: a kill can strand at most the one message between SMTP's accept and the commit of
+its send, which is sent again when its lease ends; rows already `accepted` are only booked by
+the next worker. Usage:
 
     .venv/bin/python bench/crash_sends.py [--db-url URL] [--leads 2000] [--kills 5] [--seed N]
 
@@ -135,7 +137,7 @@ def holders(engine: Engine, team_id: int) -> Counter[str]:
             select(OutboxItem.claimed_by, func.count())
             .where(
                 OutboxItem.team_id == team_id,
-                OutboxItem.status == "sending",
+                OutboxItem.status.in_(("sending", "accepted")),
                 OutboxItem.lease_until > utcnow(),
             )
             .group_by(OutboxItem.claimed_by)
@@ -217,7 +219,7 @@ def run(db_url: str | None, leads: int, kills: int, seed_value: int, timeout: fl
               + ", ".join(f"{p:.0f}" for p in points) + " messages received")  # fmt: skip
         while True:
             state, elapsed = outbox_state(engine, team_id), time.perf_counter() - began
-            if state["pending"] + state["sending"] == 0 or elapsed > timeout:
+            if state["pending"] + state["sending"] + state["accepted"] == 0 or elapsed > timeout:
                 break
             for worker in workers:
                 assert worker.process is not None
@@ -243,7 +245,8 @@ def run(db_url: str | None, leads: int, kills: int, seed_value: int, timeout: fl
             if elapsed - shown >= 2.0:
                 shown = elapsed
                 print(f"{elapsed:6.1f} s  received {catcher.count:5d}  sent {state['sent']:5d}  "
-                      f"sending {state['sending']:3d}  pending {state['pending']:5d}")  # fmt: skip
+                      f"accepted {state['accepted']:3d}  sending {state['sending']:3d}  "
+                      f"pending {state['pending']:5d}")  # fmt: skip
             time.sleep(0.05)
         elapsed = time.perf_counter() - began
         for worker in workers:
@@ -268,11 +271,13 @@ def run(db_url: str | None, leads: int, kills: int, seed_value: int, timeout: fl
     print("database: " + ", ".join(f"{k} {v}" for k, v in checked.items()))
     print(
         "why: a worker claims rows (lease, SKIP LOCKED) and sends each in its own transaction "
-        "that commits after SMTP accepted it; a SIGKILL leaves its claimed rows `sending` until "
-        f"the lease ({LEASE_SECONDS} s) ends, then another worker takes them. Only the row "
-        "whose message SMTP had accepted but whose commit had not happened is sent twice, so "
-        "duplicates <= kills, and every due row is eventually sent, so lost = 0. The database "
-        "records each lead once (messages rows = leads messaged = due) whatever SMTP saw."
+        "that marks it `accepted` and commits after SMTP took it; the sends' events and next "
+        "steps are booked afterwards. A SIGKILL leaves its claimed rows `sending` or `accepted` "
+        f"until the lease ({LEASE_SECONDS} s) ends, then another worker takes them: a `sending` "
+        "row is sent, an `accepted` one only booked. Only the row whose message SMTP had "
+        "accepted but whose commit had not happened is sent twice, so duplicates <= kills, and "
+        "every due row is eventually sent, so lost = 0. The database records each lead once "
+        "(messages rows = leads messaged = email_sent events = due) whatever SMTP saw."
     )
     print(
         f"crash-test: due={due} delivered={delivered} lost={due - delivered} "

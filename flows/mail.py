@@ -1,5 +1,6 @@
 """Render one outgoing email: greeting, body, signature and unsubscribe footer, as text and HTML,
-with tracked links, an open pixel and the headers mailbox providers expect (RFC 8058)."""
+with tracked links, an open pixel and the headers mailbox providers expect (RFC 8058); its wire
+form is written by `flows._mime`."""
 
 from __future__ import annotations
 
@@ -7,10 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP, Policy
 from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +16,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from flows import _mime
 from flows.tokens import TokenKind, make_token
 from leads.errors import ValidationFailed
 from leads.normalize import normalize_email
@@ -48,9 +47,12 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 @dataclass(frozen=True)
 class RenderedEmail:
-    """An email ready for SMTP, with what the `messages` row records about it."""
+    """An email ready for SMTP (its wire form and envelope), with what the `messages` row
+    records about it."""
 
-    message: EmailMessage
+    raw: bytes
+    sender: str
+    recipient: str
     message_id: str
     links: list[str]
     text: str
@@ -66,33 +68,6 @@ class _Part:
 
 
 _Paragraphs = list[list[list[_Part]]]  # paragraphs of lines of parts
-
-
-class _Prefolded(str):
-    """A header value folded here and written as it is (its text: the value unfolded).
-
-    Python 3.11's `email.policy` folder moves the space before a fold outside the RFC 2047
-    encoded words, where readers drop it (a long Korean subject came back changed), and puts a
-    long URL list on a line of its own, which readers then see with a leading space. A value
-    with a `name` and a `fold` method is stored and written unchanged by the policy.
-    """
-
-    name: str
-    _folded: str
-
-    def __new__(cls, name: str, folded: str) -> _Prefolded:
-        value = super().__new__(cls, " ".join(line.strip() for line in folded.split("\n")))
-        value.name, value._folded = name, folded
-        return value
-
-    def fold(self, *, policy: Policy) -> str:
-        return f"{self.name}: {self._folded.replace(chr(10), policy.linesep)}{policy.linesep}"
-
-
-def _encoded(name: str, text: str, address: str = "") -> _Prefolded:
-    """Non-ASCII text as RFC 2047 encoded words, each space kept inside a word."""
-    folded = Header(text, "utf-8", header_name=name).encode(linesep="\n")
-    return _Prefolded(name, f"{folded} <{address}>" if address else folded)
 
 
 class _Tracker:
@@ -140,7 +115,7 @@ def render_email(
     `body` is plain text: paragraphs split by blank lines, http(s) URLs become tracked links.
     Lead-supplied values (names) are only ever text: autoescaped in HTML, one line in headers.
     """
-    from_address = _address("sender.from_email", sender.from_email, _one_line(sender.from_name))
+    from_address = _from_address(sender.from_email, sender.from_name)
     to_address = _address("to_email", to_email, _one_line(to_name or ""))
     subject = _one_line(subject)
     if not subject:
@@ -154,25 +129,26 @@ def render_email(
     html = _environment().get_template("email.html").render(context)
 
     message_id = f"<{secrets.token_hex(16)}@{from_address.domain}>"
-    message = EmailMessage(policy=SMTP)
-    message["From"] = _address_header("From", from_address)
-    message["To"] = _address_header("To", to_address)
-    message["Subject"] = subject if subject.isascii() else _encoded("Subject", subject)
-    message["Date"] = format_datetime(now or datetime.now(UTC))
-    message["Message-ID"] = message_id
+    headers = [
+        ("From", _address_header("From", from_address)),
+        ("To", _address_header("To", to_address)),
+        ("Subject", subject if _mime.foldable(subject) else _mime.encoded("Subject", subject)),
+        ("Date", format_datetime(now or datetime.now(UTC))),
+        ("Message-ID", message_id),
+    ]
     if sender.reply_domain.strip():
         reply_to = f"reply+{tracker.token('reply')}@{sender.reply_domain.strip()}"
-        message["Reply-To"] = _address("sender.reply_domain", reply_to, "")
+        headers.append(("Reply-To", str(_address("sender.reply_domain", reply_to, ""))))
     unsubscribe = [f"<{context['unsubscribe_url']}>"]
     if unsubscribe_mailto:
         unsubscribe.append(f"<{_mailto(unsubscribe_mailto)}>")
-    message["List-Unsubscribe"] = _Prefolded("List-Unsubscribe", ",\n ".join(unsubscribe))
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    headers.append(("List-Unsubscribe", _mime.Prefolded(",\n ".join(unsubscribe))))
+    headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     return RenderedEmail(
-        message=message, message_id=message_id, links=tracker.links, text=text, html=html
-    )
+        raw=_mime.alternative(headers, text, html), sender=from_address.addr_spec,
+        recipient=to_address.addr_spec, message_id=message_id, links=tracker.links, text=text,
+        html=html,
+    )  # fmt: skip
 
 
 def _context(
@@ -259,6 +235,11 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def envelope_address(email: str) -> str:
+    """An address as SMTP's envelope takes it (ASCII: an international domain in IDNA)."""
+    return _address("email", email, "").addr_spec
+
+
 def _address(field: str, email: str, name: str) -> Address:
     email = email.strip()
     if not email:
@@ -275,10 +256,16 @@ def _address(field: str, email: str, name: str) -> Address:
         raise ValidationFailed(field, f"{email!r} is not a usable address: {problem}") from None
 
 
-def _address_header(name: str, address: Address) -> Address | _Prefolded:
-    if address.display_name.isascii():
-        return address
-    return _encoded(name, address.display_name, address.addr_spec)
+@lru_cache(maxsize=64)
+def _from_address(email: str, name: str) -> Address:
+    """The team's sender address (the same for each of its emails: checked once)."""
+    return _address("sender.from_email", email, _one_line(name))
+
+
+def _address_header(name: str, address: Address) -> str:
+    if _mime.foldable(address.display_name):
+        return str(address)
+    return _mime.encoded(name, address.display_name, address.addr_spec)
 
 
 def _base_url(base_url: str) -> str:

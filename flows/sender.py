@@ -1,12 +1,17 @@
-"""Delivering claimed outbox rows: check, draft, render, send, record - one transaction each.
+"""Delivering claimed outbox rows: prepare the batch, send each row in its own transaction, then
+book the sent ones together.
 
-Inside the transaction that sends, the row and the lead are checked again: a lead that
-unsubscribed, bounced, booked a meeting or left the flow after the row was claimed gets
-nothing (the row is cancelled). Only then is the email handed to SMTP, and the send is
-recorded (`sent`, a `messages` row, an `email_sent` event through the per-event loop, the next
-step scheduled) before the transaction commits. A worker killed after SMTP took the message
-but before the commit leaves the row `sending`: it is sent again when the lease ends - the one
-duplicate a kill can cause.
+A claimed batch is read and its emails drafted and rendered first (`flows.batch`). Each email
+then goes out in a short transaction of its own: the row is held, and the lead is checked
+again - a lead that unsubscribed, bounced, booked a meeting or left the flow after the row was
+claimed gets nothing (the row is cancelled). Only then is the email handed to SMTP; once SMTP
+took it, the row becomes `accepted` and its `messages` row is written before the transaction
+commits. What follows from the send (the `email_sent` event through the per-event loop, the
+next step) is booked afterwards for the batch's accepted rows at once (`flows.booking`).
+
+A worker killed after SMTP took a message but before that commit leaves the row `sending`: it
+is sent again when the lease ends - the one duplicate a kill can cause. A row it left
+`accepted` is only booked by the next worker, never sent again.
 """
 
 from __future__ import annotations
@@ -14,32 +19,32 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from email.policy import SMTP
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from flows.batch import Email, Planned, prepare
+from flows.booking import book
 from flows.clock import Clock
-from flows.definitions import definition_of
-from flows.drafts import Draft, DraftProvider, StepContext
-from flows.enrollments import END, advance, finish, lead_zone
+from flows.drafts import DraftProvider
+from flows.enrollments import END, finish, lead_zone
 from flows.invites import invite_email
 from flows.loop import process_event
-from flows.mail import render_email
-from flows.meetings import INVITE, booking_url
-from flows.outbox import claim, hold
+from flows.mail import envelope_address
+from flows.outbox import Facts, accept, blocked, claim, hold, hold_checked
 from flows.review import hold_for_review
-from flows.schedule import Delay, add_delay, next_send_time
+from flows.schedule import next_send_time
 from flows.settings import FlowSettings
 from flows.smtp import SendFailed, SmtpMailer
-from flows.tokens import new_message_token
 from leads.events import NewEvent
-from leads.flow_tables import EmailDraft, Enrollment, Flow, Meeting, Message, OutboxItem
+from leads.flow_tables import Meeting, OutboxItem
 from leads.suppression import is_suppressed
 from leads.tables import Lead, Team
-from leads.teams import settings_of, signing_key
+from leads.teams import settings_of
 from model.champion import Champion
 
-CAPPED = ("campaign", "nurture")  # frequency caps apply to these flows, not to sales sequences
+BOOK_AT_ONCE = 20  # accepted rows booked in one transaction (short: SQLite has one writer)
+_SEVEN_BIT = SMTP.clone(cte_type="7bit")  # any relay takes it, 8BITMIME or not
 
 
 @dataclass(slots=True)
@@ -56,7 +61,7 @@ class Sender:
     team_id: int | None = None  # deliver only this team's rows (tests, the demo)
 
     async def run_once(self) -> Counter[str]:
-        """Claim due rows and deliver each; the count of outcomes (sent, cancelled, ...)."""
+        """Claim due rows and deliver them; the count of outcomes (sent, cancelled, ...)."""
         now = self.clock.now()
         lease = timedelta(seconds=self.settings.worker_lease_seconds)
         with self.sessions() as session, session.begin():
@@ -64,17 +69,92 @@ class Sender:
                 session, worker=self.worker, now=now, limit=self.settings.worker_batch,
                 lease=lease, team_id=self.team_id,
             )  # fmt: skip
-        outcomes: Counter[str] = Counter()
-        for item_id in ids:
-            outcomes[await self.deliver(item_id)] += 1
-        return outcomes
+        return await self.deliver_all(ids)
 
     async def deliver(self, item_id: int) -> str:
         """Deliver one claimed row; what became of it."""
+        outcomes = await self.deliver_all([item_id])
+        return next(iter(outcomes), "lost")
+
+    async def deliver_all(self, item_ids: list[int]) -> Counter[str]:
+        """Deliver claimed rows: send them, then book those sent; the count of outcomes."""
+        outcomes, accepted = await self.send_all(item_ids)
+        return +(outcomes + self.book_all(accepted))
+
+    async def send_all(self, item_ids: list[int]) -> tuple[Counter[str], list[int]]:
+        """Prepare claimed rows, then send each in its own transaction; the outcomes of those
+        not sent, and the ids of those `accepted` (to book: sent now, or by a killed worker)."""
+        if not item_ids:
+            return Counter(), []
         with self.sessions() as session, session.begin():
-            item = hold(session, item_id=item_id, worker=self.worker)
-            if item is None:
+            batch = prepare(
+                session, item_ids=item_ids, drafts=self.drafts, now=self.clock.now(),
+                base_url=self.settings.public_url,
+            )  # fmt: skip
+        outcomes: Counter[str] = Counter(lost=len(item_ids) - batch.size)
+        accepted = list(batch.to_book)
+        for plan in batch.emails:
+            outcome = await self._send(plan)
+            if outcome == "accepted":
+                accepted.append(plan.item_id)
+            else:
+                outcomes[outcome] += 1
+        for item_id in batch.others:
+            outcomes[await self._deliver_other(item_id)] += 1
+        return outcomes, accepted
+
+    def book_all(self, item_ids: list[int]) -> Counter[str]:
+        """Book accepted rows, `BOOK_AT_ONCE` a transaction; how many were (`sent`) and how
+        many another worker had taken (`lost`)."""
+        outcomes: Counter[str] = Counter()
+        for start in range(0, len(item_ids), BOOK_AT_ONCE):
+            group = item_ids[start : start + BOOK_AT_ONCE]
+            with self.sessions() as session, session.begin():
+                booked = book(session, item_ids=group, worker=self.worker, champion=self.champion)
+            outcomes.update(sent=len(booked), lost=len(group) - len(booked))
+        return outcomes
+
+    async def _send(self, plan: Planned) -> str:
+        """One email row in its transaction: held and checked again, then sent (or cancelled,
+        postponed, held for review)."""
+        with self.sessions() as session, session.begin():
+            facts = hold_checked(
+                session, item_id=plan.item_id, worker=self.worker, address=plan.address
+            )
+            if facts is None:
                 return "lost"  # the lease ran out and another worker took it
+            if plan.email is not None and blocked(facts) is None and facts.email == plan.address:
+                return await self._hand_over(session, plan, plan.email)
+            return _instead(session, plan, facts)
+
+    async def _hand_over(self, session: Session, plan: Planned, email: Email) -> str:
+        """Send the email; once SMTP took it, the row is `accepted` and its message recorded."""
+        rendered = email.rendered
+        try:
+            await self.mailer.send(
+                sender=rendered.sender, recipient=rendered.recipient, data=rendered.raw
+            )
+        except SendFailed as error:
+            item = session.get_one(OutboxItem, plan.item_id)
+            team, lead = session.get_one(Team, plan.team_id), session.get_one(Lead, plan.lead_id)
+            return self._failed(session, team, lead, item, error)
+        sent = {"campaign": email.campaign, "draft": email.source}  # for the booking
+        accept(
+            session, item_id=plan.item_id, sent_at=self.clock.now(),
+            payload={**plan.payload, "sent": sent},
+            message={"team_id": plan.team_id, "lead_id": plan.lead_id,
+                     "message_id": rendered.message_id, "token": email.token,
+                     "subject": email.subject, "flow": email.flow, "campaign": email.campaign,
+                     "links": rendered.links},
+        )  # fmt: skip
+        return "accepted"
+
+    async def _deliver_other(self, item_id: int) -> str:
+        """A flow's end or a meeting invite, in its transaction."""
+        with self.sessions() as session, session.begin():
+            if not hold(session, item_id=item_id, worker=self.worker):
+                return "lost"
+            item = session.get_one(OutboxItem, item_id)
             team = session.get_one(Team, item.team_id)
             lead = session.get_one(Lead, item.lead_id)
             now = self.clock.now()
@@ -82,28 +162,7 @@ class Sender:
                 finish(session, team=team, lead=lead, item=item, now=now)
                 item.status, item.sent_at = "sent", now
                 return "ended"
-            if item.kind == INVITE:
-                return await self._invite(session, team, lead, item)
-            blocked = self._blocked(session, lead, item)
-            if blocked is not None:
-                item.status, item.last_error = "cancelled", blocked
-                return "cancelled"
-            if self._capped(session, team, lead, item):
-                return "postponed"
-            return await self._send(session, team, lead, item)
-
-    def _blocked(self, session: Session, lead: Lead, item: OutboxItem) -> str | None:
-        if lead.email is None:
-            return "the lead has no email address"
-        if lead.flow_state in ("suppressed", "meeting"):
-            return f"the lead is {lead.flow_state}"
-        if is_suppressed(session, team_id=lead.team_id, email=lead.email):
-            return "the address is suppressed"
-        if item.enrollment_id is not None:
-            enrollment = session.get(Enrollment, item.enrollment_id)
-            if enrollment is None or enrollment.status not in ("active", "paused"):
-                return "the lead left the flow"
-        return None
+            return await self._invite(session, team, lead, item)
 
     async def _invite(self, session: Session, team: Team, lead: Lead, item: OutboxItem) -> str:
         """A meeting invite: sent even though the lead's flows stopped, never when suppressed."""
@@ -115,81 +174,17 @@ class Sender:
             item.status, item.last_error = "cancelled", "the address is suppressed"
             return "cancelled"
         now = self.clock.now()
-        message = invite_email(meeting, team=team, lead=lead, settings=settings_of(team), now=now)
+        settings = settings_of(team)
+        message = invite_email(meeting, team=team, lead=lead, settings=settings, now=now)
         try:
-            await self.mailer.send(message)
+            await self.mailer.send(
+                sender=envelope_address(settings.sender.from_email),
+                recipient=envelope_address(lead.email),
+                data=message.as_bytes(policy=_SEVEN_BIT),
+            )
         except SendFailed as error:
             return self._failed(session, team, lead, item, error)
         item.status, item.sent_at, item.message_id = "sent", now, str(message["Message-ID"])
-        return "sent"
-
-    def _capped(self, session: Session, team: Team, lead: Lead, item: OutboxItem) -> bool:
-        """Postpone a campaign or nurture email past the lead's weekly cap."""
-        if item.payload.get("flow") not in CAPPED:
-            return False
-        now = self.clock.now()
-        sent = session.scalar(
-            select(func.count()).where(
-                Message.lead_id == lead.id,
-                Message.flow.in_(CAPPED),
-                Message.sent_at > now - timedelta(days=7),
-            )
-        )
-        if int(sent or 0) < settings_of(team).max_emails_per_week:
-            return False
-        window, zone = settings_of(team).send_window, lead_zone(lead, team)
-        item.status = "pending"
-        item.due_at = next_send_time(add_delay(now, Delay(days=1), window, zone), window, zone)
-        item.last_error = "weekly cap reached"
-        return True
-
-    async def _send(self, session: Session, team: Team, lead: Lead, item: OutboxItem) -> str:
-        assert lead.email is not None
-        settings, key, now = settings_of(team), signing_key(session, team=team), self.clock.now()
-        enrollment = session.get_one(Enrollment, item.enrollment_id)
-        flow = session.get_one(Flow, enrollment.flow_id)
-        steps = definition_of(flow).steps
-        step = steps[item.step % len(steps)]
-        url = booking_url(key, team_id=team.id, lead_id=lead.id, base_url=self.settings.public_url)
-        reviewed = _reviewed(session, item)
-        if reviewed is not None:
-            draft = Draft(reviewed.subject, reviewed.body, reviewed.language, reviewed.provider)
-        else:
-            draft = self.drafts.draft(session, StepContext(team, lead, flow, item.step, step, url))
-            if draft.needs_review:
-                hold_for_review(session, team_id=team.id, lead=lead, item=item, draft=draft)
-                return "held"
-        token = new_message_token()
-        rendered = render_email(
-            key=key, team_id=team.id, sender=settings.sender, to_email=lead.email,
-            to_name=lead.name, language=draft.language, subject=draft.subject, body=draft.body,
-            base_url=self.settings.public_url, message_token=token,
-            greeting_name=lead.first_name or lead.name, now=now,
-        )  # fmt: skip
-        try:
-            await self.mailer.send(rendered.message)
-        except SendFailed as error:
-            return self._failed(session, team, lead, item, error)
-        campaign = definition_of(flow).campaign or flow.name
-        item.status, item.sent_at, item.message_id = "sent", now, rendered.message_id
-        if reviewed is not None:
-            reviewed.status = "sent"
-        session.add(
-            Message(
-                team_id=team.id, lead_id=lead.id, outbox_id=item.id,
-                message_id=rendered.message_id, token=token, subject=draft.subject[:500],
-                flow=flow.kind, campaign=campaign, links=rendered.links, sent_at=now,
-            )
-        )  # fmt: skip
-        session.flush()
-        event = NewEvent(
-            lead_id=lead.id, type="email_sent", occurred_at=now, source="flows",
-            idempotency_key=f"outbox:{item.id}",
-            payload={"campaign": campaign, "message": rendered.message_id, "flow": flow.kind,
-                     "step": item.step, "action": item.kind, "draft": draft.source},
-        )  # fmt: skip
-        process_event(session, team=team, event=event, champion=self.champion, now=now)
-        advance(session, team=team, lead=lead, item=item, sent_at=now)
         return "sent"
 
     def _failed(
@@ -217,8 +212,22 @@ class Sender:
         return "retry"
 
 
-def _reviewed(session: Session, item: OutboxItem) -> EmailDraft | None:
-    """The approved (or edited) draft a held step came back with, if any."""
-    draft_id = item.payload.get("draft_id")
-    draft = session.get(EmailDraft, draft_id) if draft_id is not None else None
-    return draft if draft is not None and draft.status in ("approved", "edited") else None
+def _instead(session: Session, plan: Planned, facts: Facts) -> str:
+    """What a held email row gets when it is not sent now: cancelled (the reason found now),
+    prepared again (it changed since), postponed (weekly cap) or held for review."""
+    item = session.get_one(OutboxItem, plan.item_id)
+    reason = blocked(facts)
+    if reason is not None:
+        item.status, item.last_error = "cancelled", reason
+        return "cancelled"
+    if facts.email != plan.address or (plan.review is None and plan.postpone_until is None):
+        item.status, item.claimed_by, item.lease_until = "pending", None, None
+        return "changed"  # the next batch prepares it again
+    if plan.postpone_until is not None:
+        item.status, item.due_at = "pending", plan.postpone_until
+        item.last_error = "weekly cap reached"
+        return "postponed"
+    assert plan.review is not None
+    lead = session.get_one(Lead, plan.lead_id)
+    hold_for_review(session, team_id=plan.team_id, lead=lead, item=item, draft=plan.review)
+    return "held"

@@ -24,7 +24,7 @@ from leads.tables import Base, JSONType, utcnow
 
 FLOW_KINDS = ("sequence", "campaign", "nurture")
 ENROLLMENT_STATUSES = ("active", "paused", "completed", "stopped")
-OUTBOX_STATUSES = ("pending", "sending", "held", "sent", "cancelled", "failed")
+OUTBOX_STATUSES = ("pending", "sending", "accepted", "held", "sent", "cancelled", "failed")
 
 
 class Flow(Base):
@@ -78,15 +78,17 @@ class OutboxItem(Base):
     draft waits for review).
 
     `(enrollment_id, step)` is unique, so a step is scheduled once per enrollment; a worker
-    marks the row `sending` (committed) before it talks to SMTP and `sent` after, so a killed
-    worker's row is reclaimed when its lease ends.
+    marks the row `sending` (committed) before it talks to SMTP, `accepted` in the transaction
+    that sent it, and `sent` once the send's event and next step are booked, so a killed
+    worker's row is reclaimed when its lease ends: sent again if it was `sending`, only booked
+    if it was `accepted`.
     """
 
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("enrollment_id", "step"),
         CheckConstraint(
-            "status IN ('pending', 'sending', 'held', 'sent', 'cancelled', 'failed')",
+            "status IN ('pending', 'sending', 'accepted', 'held', 'sent', 'cancelled', 'failed')",
             name="status",
         ),
         Index(None, "status", "due_at"),

@@ -55,7 +55,7 @@ def render(**changes: Any) -> RenderedEmail:
 
 
 def parse(rendered: RenderedEmail) -> EmailMessage:
-    parsed = BytesParser(policy=policy.default).parsebytes(rendered.message.as_bytes())
+    parsed = BytesParser(policy=policy.default).parsebytes(rendered.raw)
     assert isinstance(parsed, EmailMessage)
     return parsed
 
@@ -221,6 +221,7 @@ def test_a_korean_email_round_trips_with_korean_greeting_and_footer() -> None:
         to_name="김민수",
         body="안녕하세요.\n\n감사합니다.",
     )
+    assert rendered.raw.isascii()  # any relay takes it, 8BITMIME or not
     parsed = parse(rendered)
     assert parsed["Subject"] == subject
     assert parsed["From"].addresses[0].display_name == "박민아 (에이크미)"
@@ -244,7 +245,7 @@ def test_a_korean_email_round_trips_with_korean_greeting_and_footer() -> None:
 def test_any_subject_and_any_name_round_trip_exactly(subject: str, name: str) -> None:
     name = " ".join(name.split())
     rendered = render(subject=subject, to_name=name)
-    raw = rendered.message.as_bytes()
+    raw = rendered.raw
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998
     parsed = BytesParser(policy=policy.default).parsebytes(raw)
     assert parsed["Subject"] == subject
@@ -259,11 +260,13 @@ def test_any_subject_and_any_name_round_trip_exactly(subject: str, name: str) ->
         assert parsed["To"].addresses[0].display_name == name
 
 
-def test_smtp_clients_read_the_envelope_addresses_from_the_headers() -> None:
+def test_the_envelope_and_the_headers_name_the_same_addresses() -> None:
     sender = SENDER.model_copy(update={"from_name": "에이크미 영업팀 " * 6})
-    message = render(sender=sender, to_name="김민수 " * 12).message
-    assert getaddresses([str(message["From"])])[0][1] == "mina@acme.example"
-    assert getaddresses([str(message["To"])])[0][1] == "jane@buyer.example"
+    rendered = render(sender=sender, to_name="김민수 " * 12)
+    message = parse(rendered)
+    assert (rendered.sender, rendered.recipient) == ("mina@acme.example", "jane@buyer.example")
+    assert getaddresses([str(message["From"])])[0][1] == rendered.sender
+    assert getaddresses([str(message["To"])])[0][1] == rendered.recipient
 
 
 def test_a_scripted_name_and_body_are_text_in_the_html() -> None:
@@ -332,3 +335,23 @@ def test_a_fresh_message_token_renders() -> None:
     token = new_message_token()
     rendered = render(message_token=token)
     assert all(f"-{token}" in url for url in re.findall(rf"{BASE}/t/c/\S+", rendered.text))
+
+
+def test_a_name_with_words_longer_than_a_line_keeps_the_header_block_whole() -> None:
+    name = "x" * 90 + " " + "y" * 90
+    parsed = parse(render(to_name=name, subject="Your guide " + "z" * 120))
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert parsed["To"].addresses[0].display_name == name
+    assert parsed["Subject"] == "Your guide " + "z" * 120
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_long_lines_travel_seven_bit_in_short_ones_and_read_back_whole(language: str) -> None:
+    line = ("word " if language == "en" else "한국어 ") * 60
+    rendered = render(body=f"{line}\n\nhttps://acme.example/{'x' * 150}", language=language)
+    assert rendered.raw.isascii()
+    body = rendered.raw.split(b"\r\n\r\n", 1)[1]
+    assert max(len(row) for row in body.split(b"\r\n")) <= 78
+    plain, _html = parts(parse(rendered))
+    assert plain == rendered.text
+    assert line.strip() in plain
