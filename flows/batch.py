@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from jinja2 import TemplateError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from flows.meetings import INVITE, booking_url
 from flows.outbox import ACCEPTED, LIVE, Facts, blocked
 from flows.schedule import Delay, add_delay, next_send_time
 from flows.tokens import new_message_token
+from leads.errors import ValidationFailed
 from leads.flow_tables import EmailDraft, Enrollment, Flow, Message, OutboxItem
 from leads.suppression import email_hash
 from leads.tables import Lead, Suppression, Team
@@ -59,6 +61,7 @@ class Planned:
     email: Email | None = None
     review: Draft | None = None
     postpone_until: datetime | None = None
+    error: str | None = None  # it cannot be rendered (an unusable address or template): fails
 
 
 @dataclass(slots=True)
@@ -88,7 +91,11 @@ def prepare(
         elif item.kind in (END, INVITE):
             batch.others.append(item.id)
         else:
-            batch.emails.append(preparer.plan(item))
+            try:
+                batch.emails.append(preparer.plan(item))
+            except (ValidationFailed, TemplateError) as error:  # this row only, not the batch
+                failed = Planned(item.id, item.team_id, item.lead_id, None, dict(item.payload))
+                batch.emails.append(replace(failed, error=f"cannot render the email: {error}"))
     return batch
 
 

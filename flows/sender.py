@@ -220,6 +220,9 @@ def _instead(session: Session, plan: Planned, facts: Facts) -> str:
     if reason is not None:
         item.status, item.last_error = "cancelled", reason
         return "cancelled"
+    if plan.error is not None:
+        item.status, item.last_error = "failed", plan.error[:2000]
+        return "failed"
     if facts.email != plan.address or (plan.review is None and plan.postpone_until is None):
         item.status, item.claimed_by, item.lease_until = "pending", None, None
         return "changed"  # the next batch prepares it again

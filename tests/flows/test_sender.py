@@ -115,3 +115,33 @@ def test_a_lead_whose_address_changed_while_preparing_is_prepared_again(world: W
     assert received(world, address) == 0
     assert received(world, f"new-{address}") == 1
     assert [item.status for item in sequence_rows(world, lead_id)] == ["sent", "pending"]
+
+
+class _BrokenDrafts(TemplateDrafts):
+    """Template drafts whose email for one company comes out with an empty subject (as a
+    provider or an edited template may produce), which `render_email` refuses."""
+
+    def draft(self, session: Session, context: StepContext) -> Draft:
+        draft = super().draft(session, context)
+        return replace(draft, subject="  ") if context.lead.company == "Broken Co" else draft
+
+
+def test_an_email_that_cannot_be_rendered_fails_alone_and_the_batch_goes_out(
+    world: World,
+) -> None:
+    broken_id, broken = due_proposal(world, "Broken Co")
+    fine_id, fine = due_proposal(world, "Fine Co")
+    sender = replace(world.sender, drafts=_BrokenDrafts())
+
+    async def deliver() -> object:
+        try:
+            return await sender.deliver_all(claimed(world, sender.worker))
+        finally:
+            await sender.mailer.close()
+
+    assert asyncio.run(deliver()) == {"failed": 1, "sent": 1}
+    assert (received(world, broken), received(world, fine)) == (0, 1)
+    (item,) = sequence_rows(world, broken_id)
+    assert item.status == "failed"
+    assert item.last_error is not None and "subject" in item.last_error
+    assert [item.status for item in sequence_rows(world, fine_id)] == ["sent", "pending"]
