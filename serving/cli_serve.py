@@ -43,5 +43,5 @@ def serve_command(
     from model.champion import Champion
     from serving.app import create_app
 
-    app = create_app(engine=engine, champion=Champion(), settings=settings)
+    app = create_app(engine=engine, champion=Champion(), settings=settings, settle=True)
     uvicorn.run(app, host=bind_host, port=bind_port, access_log=access_log, log_level="warning")
