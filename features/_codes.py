@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from itertools import repeat
 from typing import Any
 
@@ -39,8 +40,9 @@ def epoch_micros(moment: datetime) -> int:
 
 
 def epoch_seconds(moment: datetime) -> float:
-    """Seconds since 1970 of an aware datetime, exactly as `micros_to_seconds` gives them."""
-    return float(micros_to_seconds(np.array([epoch_micros(moment)]))[0])
+    """Seconds since 1970 of an aware datetime, exactly as `micros_to_seconds` gives them:
+    the same rounding of the whole microseconds to a float, and the same division."""
+    return epoch_micros(moment) / 1e6
 
 
 def micros_to_seconds(micros: NDArray[np.int64]) -> FloatArray:
@@ -48,11 +50,16 @@ def micros_to_seconds(micros: NDArray[np.int64]) -> FloatArray:
     return np.asarray(micros, dtype=np.int64) / 1e6
 
 
-def codes(values: Sequence[str | None], vocabulary: Sequence[str]) -> IntArray:
+def codes(values: Sequence[str | None], vocabulary: tuple[str, ...]) -> IntArray:
     """The position of each value in `vocabulary` (-1 for None or any other string)."""
-    index: dict[str | None, int] = {name: code for code, name in enumerate(vocabulary)}
-    found = map(index.get, values, repeat(-1))
+    found = map(_index(vocabulary).get, values, repeat(-1))
     return np.fromiter(found, dtype=np.int64, count=len(values))
+
+
+@lru_cache(maxsize=256)
+def _index(vocabulary: tuple[str, ...]) -> dict[str | None, int]:
+    # Made once per vocabulary (the same few tuples, call after call): do not change it.
+    return {name: code for code, name in enumerate(vocabulary)}
 
 
 def texts(values: Sequence[Any]) -> list[str | None]:

@@ -4,31 +4,34 @@ from __future__ import annotations
 
 import numpy as np
 
-from features._segments import Segments, distinct
+from features._segments import Segments
 from features.arrays import FORMS, LINK_KINDS, TOPICS, BoolArray, FloatArray
 from features.catalog import LINK_KIND_FEATURES
+
+_PAGE_FEATURES = ("pages_read", "read_depth_max", "page_dwell_max")
+_PULSE_FEATURES = (
+    "docs_viewed", "dwell_seconds", *_PAGE_FEATURES, "dwell_pricing_seconds",
+    "dwell_product_seconds",
+)  # fmt: skip
 
 
 def content_features(segments: Segments) -> dict[str, FloatArray]:
     """The content features of every lead."""
     events = segments.events
     clicks = segments.of("link_clicked") & segments.likely_human()
-    out = {
-        f"clicks_{kind}": segments.total(clicks & (events.link_kind == LINK_KINDS.index(kind)))
-        for kind in LINK_KIND_FEATURES
-    }
+    by_kind = segments.counts(np.where(clicks, events.link_kind, -1), len(LINK_KINDS))
+    out = {f"clicks_{kind}": by_kind[:, LINK_KINDS.index(kind)] for kind in LINK_KIND_FEATURES}
     out.update(_pulse(segments))
-    webinars = segments.of("webinar_attended")
-    forms = segments.of("form_submitted")
+    demo = segments.of("form_submitted") & (events.form == FORMS.index("demo-request"))
     out.update(
-        webinars_attended=segments.total(webinars),
-        webinar_minutes=segments.total(webinars, events.seconds) / 60.0,
-        forms_submitted=segments.total(forms),
-        demo_requested=segments.any(forms & (events.form == FORMS.index("demo-request"))),
+        webinars_attended=segments.count("webinar_attended"),
+        webinar_minutes=webinar_seconds(segments) / 60.0,
+        forms_submitted=segments.count("form_submitted"),
+        demo_requested=segments.any(demo),
         signups=segments.total(events.signup),
-        unsubscribed=segments.any(segments.of("unsubscribed")),
-        bounced=segments.any(segments.of("bounced")),
-        imported_activities=segments.total(segments.of("imported_activity")),
+        unsubscribed=(segments.count("unsubscribed") > 0).astype(np.float64),
+        bounced=(segments.count("bounced") > 0).astype(np.float64),
+        imported_activities=segments.count("imported_activity"),
     )
     return out
 
@@ -38,11 +41,13 @@ def _pulse(segments: Segments) -> dict[str, FloatArray]:
     events = segments.events
     likely = segments.likely_human()
     dwell = segments.of("page_dwell") & likely
-    opened = (segments.of("doc_viewed") | dwell) & likely & (events.document >= 0)
-    first, _ = distinct(events.lead[opened], events.document[opened])
+    reading = (segments.of("doc_viewed") & likely) | dwell
+    if not reading.any():  # most leads read no document: every value below is 0
+        return {name: np.zeros(segments.size) for name in _PULSE_FEATURES}
+    opened = reading & (events.document >= 0)
     out = {
-        "docs_viewed": segments.total_of(events.lead[opened][first]),
-        "dwell_seconds": segments.total(dwell, events.seconds),
+        "docs_viewed": segments.distinct_count(opened, events.document),
+        "dwell_seconds": dwell_seconds(segments),
     }
     out.update(_pages(segments, dwell & (events.document >= 0) & (events.page >= 1)))
     for topic in ("pricing", "product"):
@@ -51,16 +56,37 @@ def _pulse(segments: Segments) -> dict[str, FloatArray]:
     return out
 
 
+def dwell_seconds(segments: Segments) -> FloatArray:
+    """Per lead: the seconds a person likely spent on document pages."""
+    return segments.shared("dwell_seconds", _dwell_seconds)
+
+
+def webinar_seconds(segments: Segments) -> FloatArray:
+    """Per lead: the seconds of webinars attended."""
+    return segments.shared("webinar_seconds", _webinar_seconds)
+
+
+def _dwell_seconds(segments: Segments) -> FloatArray:
+    dwell = segments.of("page_dwell") & segments.likely_human()
+    return segments.total(dwell, segments.events.seconds)
+
+
+def _webinar_seconds(segments: Segments) -> FloatArray:
+    return segments.total(segments.of("webinar_attended"), segments.events.seconds)
+
+
 def _pages(segments: Segments, read: BoolArray) -> dict[str, FloatArray]:
     """Distinct pages read, the longest time on one page and the deepest read of a document."""
+    if not read.any():  # most leads read no page: nothing below would count
+        return {name: np.zeros(segments.size) for name in _PAGE_FEATURES}
     events = segments.events
     lead, document, page = events.lead[read], events.document[read], events.page[read]
-    first, which = distinct(lead, document, page)
+    first, which = segments.distinct(lead, document, page)
     seconds = np.bincount(which, weights=events.seconds[read], minlength=len(first))
     page_lead, page_document, page_number = lead[first], document[first], page[first]
     size = events.document_pages[page_document]
     counted = (size > 0) & (page_number <= size)  # pages a document has, of known documents
-    one, per_document = distinct(page_lead[counted], page_document[counted])
+    one, per_document = segments.distinct(page_lead[counted], page_document[counted])
     depth = np.bincount(per_document, minlength=len(one)) / size[counted][one]
     return {
         "pages_read": segments.total_of(page_lead),

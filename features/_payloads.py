@@ -15,7 +15,9 @@ import numpy as np
 from features._codes import (
     FORMS,
     LINK_KINDS,
+    PAYLOAD_TYPES,
     TYPE_CODE,
+    TYPES,
     BoolArray,
     DocumentTable,
     FloatArray,
@@ -26,6 +28,10 @@ from features._codes import (
 )
 
 MAX_PAGE = 100_000
+_LARGEST = np.finfo(np.float64).max
+# Per type code, whether its payload is read (the last entry is code -1, an unknown type).
+_CARRIES = np.zeros(len(TYPES) + 1, dtype=np.bool_)
+_CARRIES[[TYPE_CODE[name] for name in PAYLOAD_TYPES]] = True
 
 
 class PayloadColumns(TypedDict):
@@ -46,36 +52,44 @@ def payload_fields(
 ) -> PayloadColumns:
     """The payload columns of `EventArrays` (all but the type, time, lead and human ones)."""
     size = len(payloads)
-    given = np.fromiter((p is not None for p in payloads), dtype=np.bool_, count=size)
+    rows = _rows_by_type(payloads, type_code)
 
-    def read(types: tuple[str, ...], key: str) -> tuple[IntArray, list[Any]]:
-        wanted = np.zeros(len(TYPE_CODE) + 1, dtype=np.bool_)  # the last entry is code -1
-        wanted[[TYPE_CODE[t] for t in types]] = True
-        rows = np.flatnonzero(given & wanted[type_code])
-        return rows, [payloads[i].get(key) for i in rows.tolist()]  # type: ignore[union-attr]
+    def read(rows_: list[int], key: str) -> list[Any]:
+        return [payloads[i].get(key) for i in rows_]  # type: ignore[union-attr]
 
-    link_kind, document = np.full(size, -1, dtype=np.int64), np.full(size, -1, dtype=np.int64)
-    form, topic = np.full(size, -1, dtype=np.int64), np.full(size, -1, dtype=np.int64)
+    link_kind, document, form, topic = np.full((4, size), -1, dtype=np.int64)
     page, seconds = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.float64)
     signup = np.zeros(size, dtype=np.bool_)
-    rows, kinds = read(("link_clicked",), "link_kind")
-    link_kind[rows] = codes(texts(kinds), LINK_KINDS)
-    rows, slugs = read(("doc_viewed", "page_dwell"), "document")
-    document[rows], document_pages = _document_codes(slugs, documents)
-    rows, pages = read(("page_dwell",), "page")
-    page[rows] = _pages(numbers(pages))
-    seconds[rows] = np.nan_to_num(numbers(read(("page_dwell",), "seconds")[1]), nan=0.0)
-    topic[rows] = _topics(document[rows], page[rows], documents)
-    rows, minutes = read(("webinar_attended",), "minutes")
-    seconds[rows] = np.nan_to_num(numbers(minutes), nan=0.0) * 60.0
-    rows, forms = read(("form_submitted",), "form")
-    form[rows] = codes(texts(forms), FORMS)
-    rows, actions = read(("api_event",), "action")
-    signup[rows] = [a == "signup" for a in actions]
+    document_pages = documents.pages
+    # A type no event has costs nothing: most leads have a few of the six types, or none.
+    if clicks := rows["link_clicked"]:
+        link_kind[clicks] = codes(texts(read(clicks, "link_kind")), LINK_KINDS)
+    if opened := rows["doc_viewed"] + rows["page_dwell"]:
+        document[opened], document_pages = _document_codes(read(opened, "document"), documents)
+    if dwell := rows["page_dwell"]:
+        page[dwell] = _pages(numbers(read(dwell, "page")))
+        seconds[dwell] = _amounts(read(dwell, "seconds"))
+        topic[dwell] = _topics(document[dwell], page[dwell], documents)
+    if webinars := rows["webinar_attended"]:
+        seconds[webinars] = _amounts(read(webinars, "minutes")) * 60.0
+    if forms := rows["form_submitted"]:
+        form[forms] = codes(texts(read(forms, "form")), FORMS)
+    if actions := rows["api_event"]:
+        signup[actions] = [action == "signup" for action in read(actions, "action")]
     return {
         "link_kind": link_kind, "document": document, "page": page, "topic": topic,
         "seconds": seconds, "form": form, "signup": signup, "document_pages": document_pages,
     }  # fmt: skip
+
+
+def _rows_by_type(payloads: Sequence[Payload | None], type_code: IntArray) -> dict[str, list[int]]:
+    """Per payload type, the rows of its events that have a payload, in order."""
+    out: dict[str, list[int]] = {name: [] for name in PAYLOAD_TYPES}
+    carriers = np.flatnonzero(_CARRIES[type_code])
+    for row, code in zip(carriers.tolist(), type_code[carriers].tolist(), strict=True):
+        if payloads[row] is not None:
+            out[TYPES[code]].append(row)
+    return out
 
 
 def numbers(values: Sequence[Any]) -> FloatArray:
@@ -90,6 +104,16 @@ def numbers(values: Sequence[Any]) -> FloatArray:
     return np.array([_number(v) for v in values], dtype=np.float64)
 
 
+def _amounts(values: Sequence[Any]) -> FloatArray:
+    """`numbers`, missing ones as 0 and infinities as the largest finite floats.
+
+    What `np.nan_to_num(numbers(values), nan=0.0)` gives, in a third of its time.
+    """
+    out = numbers(values)
+    out[np.isnan(out)] = 0.0
+    return np.clip(out, -_LARGEST, _LARGEST, out=out)
+
+
 def _number(value: Any) -> float:
     try:
         return float(value)
@@ -99,8 +123,8 @@ def _number(value: Any) -> float:
 
 def _pages(values: FloatArray) -> IntArray:
     """Page numbers 1..MAX_PAGE; 0 for anything that is not a whole page number."""
-    whole = np.isfinite(values) & (values == np.floor(values))
-    valid = whole & (values >= 1) & (values <= MAX_PAGE)
+    # NaN and infinities fail the bounds.
+    valid = (values == np.floor(values)) & (values >= 1) & (values <= MAX_PAGE)
     return np.where(valid, values, 0).astype(np.int64)
 
 

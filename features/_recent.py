@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from features._activity import WEIGHT_BY_CODE
+from features._activity import engagement_weights, window_counts
+from features._content import dwell_seconds, webinar_seconds
 from features._segments import DAY, Segments, ratio
-from features.arrays import BoolArray, FloatArray
+from features.arrays import FloatArray
 
 RECENT_WINDOWS: tuple[int, ...] = (7, 30)
 FAST_HALF_LIFE_DAYS = 3.0
@@ -20,37 +21,23 @@ FAST_HALF_LIFE_DAYS = 3.0
 
 def recent_features(segments: Segments) -> dict[str, FloatArray]:
     """The recent-window features of every lead."""
-    events = segments.events
     likely = segments.likely_human()
-    weight = np.where(events.type >= 0, WEIGHT_BY_CODE[np.maximum(events.type, 0)], 0.0)
+    weight = engagement_weights(segments)
     active = (weight > 0) & likely
-    sends = segments.of("email_sent")
-    opens = segments.of("email_opened") & likely
-    clicks = segments.of("link_clicked") & likely
-    dwell = segments.of("page_dwell") & likely
+    # Whole days back from as_of: the active days are the distinct ones among active events.
+    day = np.floor(segments.age / DAY).astype(np.int64)
     out: dict[str, FloatArray] = {}
     for window in RECENT_WINDOWS:
-        inside = segments.age < window * DAY
-        out[f"activity_{window}d"] = segments.total(active & inside, weight)
-        out[f"active_days_{window}d"] = _active_days(segments, active & inside)
-    month = segments.age < 30 * DAY
-    out["open_rate_30d"] = ratio(segments.total(opens & month), segments.total(sends & month))
-    out["click_rate_30d"] = ratio(segments.total(clicks & month), segments.total(sends & month))
+        recent = active & (segments.age < window * DAY)
+        out[f"activity_{window}d"] = segments.total(recent, weight)
+        out[f"active_days_{window}d"] = segments.distinct_count(recent, day)
+    month = window_counts(segments)  # the last 30 days' counts are among them
+    out["open_rate_30d"] = ratio(month["opens_human_30d"], month["sends_30d"])
+    out["click_rate_30d"] = ratio(month["clicks_human_30d"], month["sends_30d"])
     decay = np.exp2(-segments.age / (FAST_HALF_LIFE_DAYS * DAY))
     out["engagement_fast"] = segments.total(active, weight * decay)
-    out["dwell_per_page"] = ratio(segments.total(dwell, events.seconds), segments.total(dwell))
-    webinars = segments.of("webinar_attended")
-    out["webinar_minutes_per_session"] = (
-        ratio(segments.total(webinars, events.seconds), segments.total(webinars)) / 60.0
-    )
+    pages = segments.total(segments.of("page_dwell") & likely)
+    out["dwell_per_page"] = ratio(dwell_seconds(segments), pages)
+    sessions = segments.count("webinar_attended")
+    out["webinar_minutes_per_session"] = ratio(webinar_seconds(segments), sessions) / 60.0
     return out
-
-
-def _active_days(segments: Segments, mask: BoolArray) -> FloatArray:
-    """Per lead: on how many distinct days (counted back from as_of) an event matches `mask`."""
-    lead = segments.events.lead[mask]
-    day = np.floor(segments.age[mask] / DAY).astype(np.int64)
-    if lead.size == 0:
-        return np.zeros(segments.size)
-    key = np.unique(lead * 100_000 + day)
-    return np.bincount(key // 100_000, minlength=segments.size).astype(np.float64)

@@ -66,7 +66,7 @@ def lead_arrays(rows: Sequence[Sequence[Any]]) -> LeadArrays:
     product_interests, created_at, converted), created_at an aware datetime."""
     columns = list(zip(*rows, strict=True)) if rows else [()] * 11
     ids = np.array(columns[0], dtype=np.int64)
-    if np.any(np.diff(ids) <= 0):
+    if len(ids) > 1 and np.any(np.diff(ids) <= 0):
         raise ValueError("lead rows must be ordered by id, without repeats")
 
     def floats(values: Sequence[Any]) -> FloatArray:
@@ -114,7 +114,7 @@ class EventArrays:
 def _selects_all(index: BoolArray | IntArray, size: int) -> bool:
     if index.dtype == np.bool_:
         return bool(index.all())
-    return len(index) == size and bool(np.all(index == np.arange(size)))
+    return len(index) == size and bool((index == np.arange(size)).all())
 
 
 def lead_rows(lead_ids: Sequence[int] | IntArray, leads: LeadArrays) -> IntArray:
@@ -141,8 +141,8 @@ def event_arrays(
     """
     type_code = codes(types, TYPES)
     human_ = np.array(human, dtype=np.float64)  # None becomes NaN
+    human_[np.isnan(human_)] = 1.0
     return EventArrays(
         lead=np.asarray(lead, dtype=np.int64), type=type_code, t=np.asarray(t, dtype=np.float64),
-        human=np.clip(np.nan_to_num(human_, nan=1.0), 0.0, 1.0),
-        **payload_fields(payloads, type_code, documents),
+        human=np.clip(human_, 0.0, 1.0), **payload_fields(payloads, type_code, documents),
     )  # fmt: skip

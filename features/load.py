@@ -34,7 +34,10 @@ from leads.team_settings import TeamSettings
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """Leads, their events up to `as_of` (epoch seconds) and the team's settings."""
+    """Leads, their events up to `as_of` (epoch seconds) and the team's settings.
+
+    `settings` is shared by every load of the same stored settings: read it, never change it.
+    """
 
     leads: LeadArrays
     events: EventArrays
