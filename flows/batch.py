@@ -23,11 +23,18 @@ from flows.drafts import Draft, DraftProvider, StepContext
 from flows.enrollments import END, lead_zone
 from flows.mail import RenderedEmail, render_email
 from flows.meetings import INVITE, booking_url
-from flows.outbox import ACCEPTED, LIVE, Facts, blocked
+from flows.outbox import ACCEPTED, Facts, blocked
 from flows.schedule import Delay, add_delay, next_send_time
 from flows.tokens import new_message_token
 from leads.errors import ValidationFailed
-from leads.flow_tables import EmailDraft, Enrollment, Flow, Message, OutboxItem
+from leads.flow_tables import (
+    LIVE_ENROLLMENT,
+    EmailDraft,
+    Enrollment,
+    Flow,
+    Message,
+    OutboxItem,
+)
 from leads.suppression import email_hash
 from leads.tables import Lead, Suppression, Team
 from leads.teams import settings_of, signing_key
@@ -129,7 +136,7 @@ class _Preparer:
         enrollment = self.enrollments.get(item.enrollment_id or 0)
         hashed = email_hash(lead.email) if lead.email else ""
         plan = Planned(item.id, item.team_id, item.lead_id, lead.email, dict(item.payload))
-        live = enrollment is not None and enrollment.status in LIVE
+        live = enrollment is not None and enrollment.status in LIVE_ENROLLMENT
         facts = Facts(lead.email, lead.flow_state, live, (team.id, hashed) in self.suppressed)
         if enrollment is None or blocked(facts) is not None:
             return plan  # the sending transaction cancels it, with the reason it finds then

@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 
 from flows.definitions import definition_of, nurture_flow
 from flows.schedule import add_delay, next_send_time
-from leads.flow_tables import Enrollment, Flow, OutboxItem
+from leads.flow_tables import LIVE_ENROLLMENT, Enrollment, Flow, OutboxItem
 from leads.history import change_flow
 from leads.tables import Lead, Team
 from leads.teams import settings_of
 
 END = "end"  # an outbox row that sends nothing: the flow ends when it comes due
-LIVE = ("active", "paused")  # the statuses of a lead's one live enrollment
 
 
 def lead_zone(lead: Lead, team: Team) -> str:
@@ -30,7 +29,9 @@ def lead_zone(lead: Lead, team: Team) -> str:
 def live_enrollment(session: Session, *, lead: Lead) -> Enrollment | None:
     """The lead's active or paused enrollment, if any."""
     return session.scalar(
-        select(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.status.in_(LIVE))
+        select(Enrollment).where(
+            Enrollment.lead_id == lead.id, Enrollment.status.in_(LIVE_ENROLLMENT)
+        )
     )
 
 
@@ -38,7 +39,7 @@ def live_enrollment(session: Session, *, lead: Lead) -> Enrollment | None:
 _LIVE_WITH_FLOW = (
     select(Enrollment, Flow)
     .join(Flow, Flow.id == Enrollment.flow_id)
-    .where(Enrollment.lead_id == bindparam("lead_id"), Enrollment.status.in_(LIVE))
+    .where(Enrollment.lead_id == bindparam("lead_id"), Enrollment.status.in_(LIVE_ENROLLMENT))
 )
 
 
@@ -137,7 +138,7 @@ def stop(session: Session, *, enrollment: Enrollment, reason: str, now: datetime
 def _live_of(session: Session, item: OutboxItem) -> tuple[Enrollment, Flow] | None:
     """The row's enrollment and flow while the enrollment is live."""
     enrollment = session.get(Enrollment, item.enrollment_id) if item.enrollment_id else None
-    if enrollment is None or enrollment.status not in ("active", "paused"):
+    if enrollment is None or enrollment.status not in LIVE_ENROLLMENT:
         return None
     return enrollment, session.get_one(Flow, enrollment.flow_id)
 

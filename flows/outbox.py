@@ -20,12 +20,11 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from leads.flow_tables import Enrollment, OutboxItem
+from leads.flow_tables import LIVE_ENROLLMENT, Enrollment, OutboxItem
 from leads.suppression import email_hash
 from leads.tables import Base, Suppression
 
 SENDING, ACCEPTED = "sending", "accepted"
-LIVE = ("active", "paused")  # enrollments whose steps may go out
 
 
 def due_condition(now: datetime):  # type: ignore[no-untyped-def]
@@ -128,7 +127,7 @@ def hold_checked(
     if row is None:
         return None
     email, flow_state, enrollment, suppressed = row
-    return Facts(email, flow_state, enrollment in LIVE, bool(suppressed))
+    return Facts(email, flow_state, enrollment in LIVE_ENROLLMENT, bool(suppressed))
 
 
 def accept(

@@ -24,6 +24,7 @@ from leads.tables import Base, JSONType, utcnow
 
 FLOW_KINDS = ("sequence", "campaign", "nurture")
 ENROLLMENT_STATUSES = ("active", "paused", "completed", "stopped")
+LIVE_ENROLLMENT = ("active", "paused")  # a lead has at most one: its steps may go out
 OUTBOX_STATUSES = ("pending", "sending", "accepted", "held", "sent", "cancelled", "failed")
 
 
