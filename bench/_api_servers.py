@@ -173,3 +173,12 @@ def wrk(url: str, path: str, bodies: list[bytes], key: str, seconds: float, fold
         raise RuntimeError(f"wrk said:\n{ran.stdout}\n{ran.stderr}")
     requests, took, p50, p99, errors = found.groups()
     return Load(int(requests) / float(took), int(p50) / 1e3, int(p99) / 1e3, int(errors))
+
+
+def machine() -> str:
+    """The 1-minute load average: other work on the machine moves every figure."""
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
