@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _smtp_catcher import free_port
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -55,12 +55,6 @@ def serve_ceiling(port: int) -> None:
     import uvicorn
 
     uvicorn.run(ceiling_app(), host=HOST, port=port, access_log=False, log_level="warning")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from send_throughput import PUBLIC_URL, scratch_database, seed, smtp_catcher
+from _smtp_catcher import smtp_catcher
+from send_throughput import PUBLIC_URL, scratch_database, seed
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 

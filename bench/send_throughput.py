@@ -23,21 +23,15 @@ import asyncio
 import functools
 import inspect
 import smtplib
-import socket
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from _smtp_catcher import smtp_catcher
 from pyinstrument import Profiler
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -182,101 +176,6 @@ def print_stages(spent: dict[str, float], messages: int) -> None:
         print(f"{1000 * spent[label] / messages:10.3f}  {'  ' * depth}{label}")
         pending.append((depth, label.split()[0], spent[label], False))
     close(0)
-
-
-class Catcher(Protocol):
-    """What an SMTP catcher accepted."""
-
-    @property
-    def recipients(self) -> list[str]: ...
-
-    @property
-    def count(self) -> int: ...
-
-
-@dataclass
-class ThreadCatcher:
-    """An SMTP server's handler that keeps the recipients of every accepted message."""
-
-    recipients: list[str] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, _server: SMTP, _session: Session, envelope: Envelope
-    ) -> str:
-        with self._lock:
-            self.recipients.extend(str(address).lower() for address in envelope.rcpt_tos)
-        return "250 Message accepted"
-
-    @property
-    def count(self) -> int:
-        return len(self.recipients)
-
-
-@dataclass
-class ProcessCatcher:
-    """The recipients a catcher process (`bench/_smtp_catcher.py`) logged (kept when it
-    stops)."""
-
-    log: Path
-    final: list[str] | None = None
-
-    @property
-    def recipients(self) -> list[str]:
-        if self.final is not None:
-            return self.final
-        return self.log.read_text(encoding="utf-8").splitlines()
-
-    @property
-    def count(self) -> int:
-        return len(self.recipients)
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (now)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def smtp_catcher(*, in_thread: bool = False) -> Iterator[tuple[Catcher, int]]:
-    """An aiosmtpd server on a free loopback port, stopped on exit: a process of its own, or
-    with `in_thread` a thread of this process."""
-    port = free_port()
-    with _thread_catcher(port) if in_thread else _process_catcher(port) as catcher:
-        yield catcher, port
-
-
-@contextmanager
-def _thread_catcher(port: int) -> Iterator[Catcher]:
-    catcher = ThreadCatcher()
-    controller = Controller(catcher, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield catcher
-    finally:
-        controller.stop()
-
-
-@contextmanager
-def _process_catcher(port: int) -> Iterator[Catcher]:
-    with tempfile.TemporaryDirectory() as tmp:
-        catcher = ProcessCatcher(Path(tmp) / "recipients.log")
-        catcher.log.touch()
-        server = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("_smtp_catcher.py")), str(port),
-             str(catcher.log)], stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        try:
-            assert server.stdout is not None
-            if server.stdout.readline().strip() != "ready":
-                raise RuntimeError("the SMTP catcher did not start")
-            yield catcher
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-        catcher.final = catcher.recipients  # the log goes with the folder
 
 
 @contextmanager
