@@ -6,8 +6,9 @@
   `compute` (the same as a frame)
 - `features.frames`: `FeatureRows`, a few leads' features without pandas (`frame()`, `cells()`,
   `records()`), and `records` of a frame
-- `features.load`: `online_features` / `online_rows` (one lead), `transient_features` /
-  `transient_rows` (leads given inline), `batch_features` (a team), and their loaders
+- `features.load`: `online_features` / `online_rows` (one lead; `held_rows`: one the caller
+  holds), `transient_features` / `transient_rows` (leads given inline), `batch_features` (a
+  team), and their loaders
 - `features.training`: point-in-time `training_set`s
 
 The scikit-learn transformers of the model's preprocessing are in `model.cleaning`.
@@ -35,6 +36,7 @@ from features.load import (
     Loaded,
     TransientLead,
     batch_features,
+    held_rows,
     load_lead,
     load_team,
     online_features,
@@ -62,6 +64,7 @@ __all__ = [
     "event_arrays",
     "feature_names",
     "feature_rows",
+    "held_rows",
     "lead_arrays",
     "lead_rows",
     "load_lead",

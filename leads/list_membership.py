@@ -11,7 +11,7 @@ Each change is stored and recorded as a `list_entered` / `list_left` event (sour
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -153,54 +153,100 @@ def refresh_lead(
     `fields_changed`), or read a list named in `lists_changed` (e.g. a static list the lead was
     put on); then, level by level, the lists reading a list whose membership just changed.
     """
+    changed = LeadChange(tuple(event_types), fields_changed, tuple(lists_changed))
+    return refresh_leads(session, team_id=team_id, leads={lead_id: changed}, now=now)[lead_id]
+
+
+@dataclass(frozen=True, slots=True)
+class LeadChange:
+    """What changed for one lead (`refresh_lead`'s arguments)."""
+
+    event_types: tuple[str, ...] = ()
+    fields_changed: bool = False
+    lists_changed: tuple[str, ...] = ()
+
+
+def refresh_leads(
+    session: Session,
+    *,
+    team_id: int,
+    leads: Mapping[int, LeadChange],
+    now: datetime | None = None,
+) -> dict[int, list[MembershipChange]]:
+    """`refresh_lead` for several leads of a team at once, each by its own change: one query
+    per level for all of them. A lead's result is what `refresh_lead` gives it (conditions read
+    only the lead's own events, fields and memberships)."""
     now = now or utcnow()
     team = team_lists(session, team_id=team_id)
-    types = frozenset(event_types)
-    touched = set(lists_changed)
-    pending = {
-        d.id
-        for d in team.lists.values()
-        if d.reads.reads_events(types)
-        or (fields_changed and d.reads.fields)
-        or not d.reads.lists.isdisjoint(touched)
-    }
-    changes: list[MembershipChange] = []
+    pending: dict[int, set[int]] = {}
+    for lead_id, what in leads.items():
+        types, touched = frozenset(what.event_types), set(what.lists_changed)
+        pending[lead_id] = {
+            d.id
+            for d in team.lists.values()
+            if d.reads.reads_events(types)
+            or (what.fields_changed and d.reads.fields)
+            or not d.reads.lists.isdisjoint(touched)
+        }
+    changes: dict[int, list[MembershipChange]] = {lead_id: [] for lead_id in leads}
     for level in sorted({d.level for d in team.lists.values()}):
-        batch = [team.lists[i] for i in sorted(pending) if team.lists[i].level == level]
-        if not batch:
+        due = {
+            lead_id: [i for i in sorted(ids) if team.lists[i].level == level]
+            for lead_id, ids in pending.items()
+        }
+        due = {lead_id: ids for lead_id, ids in due.items() if ids}
+        if not due:
             continue
-        found = _evaluate(session, team_id=team_id, lead_id=lead_id, lists=batch, now=now)
+        found = _evaluate(session, team_id=team_id, due=due, lists=team.lists, now=now)
         _store(session, team_id=team_id, changes=found, now=now)  # the next level reads it
-        changes.extend(found)
         for change in found:
-            pending.update(team.readers.get(change.list_name, ()))
+            changes[change.lead_id].append(change)
+            pending[change.lead_id].update(team.readers.get(change.list_name, ()))
     return changes
 
 
 def _evaluate(
-    session: Session, *, team_id: int, lead_id: int, lists: Sequence[DynamicList], now: datetime
+    session: Session,
+    *,
+    team_id: int,
+    due: Mapping[int, Sequence[int]],
+    lists: Mapping[int, DynamicList],
+    now: datetime,
 ) -> list[MembershipChange]:
-    """Which of `lists` the lead enters or leaves: one query for all of them."""
-    statement = _evaluation(team_id, tuple((d.id, d.definition) for d in lists))
-    windows = {days for d in lists for days in d.reads.windows}
-    values = {"refresh_lead_id": lead_id, **window_params(windows, now)}
-    session.flush()  # the conditions read the lead's fields as the session holds them
-    row = session.connection().execute(statement, values).one_or_none()
-    if row is None:
-        raise NotFound("lead", lead_id)
-    return [
-        MembershipChange(d.id, d.name, lead_id, entered=bool(should))
-        for d, should, was in zip(lists, row[::2], row[1::2], strict=True)
-        if bool(should) != bool(was)
-    ]
+    """Which lists each lead enters or leaves, of the list ids `due` names for it: one query
+    for all of them (every lead gets every column; each reads only its own)."""
+    evaluated = sorted({i for ids in due.values() for i in ids})
+    column = {list_id: n for n, list_id in enumerate(evaluated)}
+    statement = _evaluation(
+        team_id, tuple((i, lists[i].definition) for i in evaluated), one=len(due) == 1
+    )
+    windows = {days for i in evaluated for days in lists[i].reads.windows}
+    values = {"refresh_lead_ids": list(due), **window_params(windows, now)}
+    if len(due) == 1:
+        values["refresh_lead_id"] = next(iter(due))
+    session.flush()  # the conditions read the leads' fields as the session holds them
+    rows = {row[0]: row[1:] for row in session.connection().execute(statement, values)}
+    found: list[MembershipChange] = []
+    for lead_id, ids in due.items():
+        row = rows.get(lead_id)
+        if row is None:
+            raise NotFound("lead", lead_id)
+        for list_id in ids:
+            should, was = row[2 * column[list_id]], row[2 * column[list_id] + 1]
+            if bool(should) != bool(was):
+                d = lists[list_id]
+                found.append(MembershipChange(d.id, d.name, lead_id, entered=bool(should)))
+    return found
 
 
 @lru_cache(maxsize=256)
-def _evaluation(team_id: int, lists: tuple[tuple[int, str], ...]) -> Executable:
-    """For one lead (parameter `refresh_lead_id`): per list, should it be on it, and is it.
+def _evaluation(team_id: int, lists: tuple[tuple[int, str], ...], *, one: bool) -> Executable:
+    """Per lead (`refresh_lead_id`, or `refresh_lead_ids` when not `one`): its id, then per
+    list, should it be on it, and is it.
 
     Cached: building the expressions costs several times more than running them, and a cached
-    statement also keeps its SQL compiled.
+    statement also keeps its SQL compiled (an expanding IN is rendered on each run: one lead
+    compares with `=`).
     """
     columns: list[ColumnElement[bool]] = []
     for list_id, definition in lists:
@@ -209,7 +255,12 @@ def _evaluation(team_id: int, lists: tuple[tuple[int, str], ...]) -> Executable:
         columns.append(
             exists().where(ListMembership.list_id == list_id, ListMembership.lead_id == Lead.id)
         )
-    return select(*columns).where(Lead.id == bindparam("refresh_lead_id"), Lead.team_id == team_id)
+    which = (
+        Lead.id == bindparam("refresh_lead_id")
+        if one
+        else Lead.id.in_(bindparam("refresh_lead_ids", expanding=True))
+    )
+    return select(Lead.id, *columns).where(which, Lead.team_id == team_id)
 
 
 def rebuild_list(

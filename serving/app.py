@@ -41,6 +41,7 @@ from serving.api import (
     teams,
     tracking,
 )
+from serving.event_groups import EventGroups
 from serving.openapi import extend_schemas
 from serving.service import Service
 from serving.settings import ServingSettings, get_settings
@@ -152,6 +153,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = service
+    app.state.event_groups = EventGroups(service)
     errors.install(app)
     routers = (
         leads, events, scoring, lists, forms, imports, inbound, meetings, teams, tracking, health,

@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from leads.errors import NotFound
+from serving.event_groups import EventGroups
 from serving.service import Service
 
 _bearer = HTTPBearer(auto_error=False, description="The team's API key.")
@@ -20,6 +21,14 @@ async def get_service(request: Request) -> Service:
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+async def get_event_groups(request: Request) -> EventGroups:
+    groups: EventGroups = request.app.state.event_groups
+    return groups
+
+
+EventGroupsDep = Annotated[EventGroups, Depends(get_event_groups)]
 
 
 async def get_team_id(

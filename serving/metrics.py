@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+GROUP_BUCKETS = (1, 2, 4, 8, 16, 32)
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
 
@@ -31,6 +32,12 @@ class Metrics:
             ["type"],
             registry=self.registry,
         )
+        self.event_groups = Histogram(
+            "leadpulse_event_group_size",
+            "Events of POST /v1/events committed together (group commit).",
+            buckets=GROUP_BUCKETS,
+            registry=self.registry,
+        )
         self.model_version = Gauge(
             "leadpulse_model_version",
             "The champion version served (0: rules only).",
@@ -40,6 +47,10 @@ class Metrics:
     def event_stored(self, event_type: str) -> None:
         """An event was stored for the first time."""
         self.events.labels(event_type).inc()
+
+    def event_group(self, size: int) -> None:
+        """`size` events of POST /v1/events were committed in one transaction."""
+        self.event_groups.observe(size)
 
     def decided(self, stage: str) -> None:
         """A lead was classified."""

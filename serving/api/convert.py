@@ -43,9 +43,9 @@ def event_result(outcome: Outcome) -> EventResult:
         event_id=outcome.event_id,
         created=outcome.created,
         lead_id=outcome.lead.id,
-        stage=outcome.lead.stage,
+        stage=outcome.stage,
         previous_stage=outcome.previous_stage,
-        score=outcome.lead.score,
+        score=outcome.score,
         decision=decision_out(outcome.decision) if outcome.decision else None,
         list_changes=[change_out(c) for c in outcome.list_changes],
     )

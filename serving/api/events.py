@@ -9,7 +9,7 @@ from leads.errors import ValidationFailed
 from leads.events import NewEvent
 from leads.tables import Team
 from serving.api.convert import event_result
-from serving.deps import ServiceDep, TeamId
+from serving.deps import EventGroupsDep, ServiceDep, TeamId
 from serving.schemas import EventBatchIn, EventBatchResult, EventIn, EventResult
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
@@ -29,19 +29,14 @@ def _new(event: EventIn) -> NewEvent:
 
 @router.post("", status_code=201, response_model=EventResult)
 async def post_event(
-    event: EventIn, team_id: TeamId, service: ServiceDep, response: Response
+    event: EventIn, team_id: TeamId, groups: EventGroupsDep, response: Response
 ) -> EventResult:
     """Record an event (an API-reported action such as a sign-up is `type: api_event` with
     `payload.action`); 201 with the lead's new stage, score and list changes, or 200 when the
-    idempotency key was seen before (nothing changes)."""
-    with service.transaction() as session:
-        team = session.get_one(Team, team_id)
-        outcome = process_event(
-            session, team=team, event=_new(event), champion=service.champion,
-            observer=service.metrics,
-        )  # fmt: skip
-        result = event_result(outcome)
-    if not outcome.created:
+    idempotency key was seen before (nothing changes). Stored and committed before the answer:
+    events posted at the same moment share a transaction (`serving.event_groups`)."""
+    result, created = await groups.process(team_id, _new(event))
+    if not created:
         response.status_code = 200
     return result
 

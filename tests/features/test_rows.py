@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from features import (
@@ -19,6 +20,7 @@ from features import (
     compute,
     feature_names,
     feature_rows,
+    held_rows,
     online_features,
     online_rows,
     records,
@@ -27,8 +29,9 @@ from features import (
 )
 from features.arrays import epoch_seconds
 from leads.simulation import simulate
-from leads.tables import Team, utcnow
+from leads.tables import Lead, Team, utcnow
 from leads.team_settings import IcpCriteria, TeamSettings
+from leads.teams import settings_of
 from tests.features.builders import NOW, Timeline, add_deck, plain_leads
 
 
@@ -116,6 +119,30 @@ def test_online_rows_are_the_online_frame_of_each_lead(session: Session, team: T
         rows = online_rows(session, team_id=team.id, lead_id=lead_id, as_of=now)
         frame = online_features(session, team_id=team.id, lead_id=lead_id, as_of=now)
         assert_rows_give_their_frame(rows, frame)
+
+
+def test_held_rows_are_the_online_rows_of_the_lead_in_hand(session: Session, team: Team) -> None:
+    """The per-event loop's path (the lead object and the settings it holds, only the events
+    read) gives each lead's online rows exactly, a lead changed but not yet flushed included."""
+    add_deck(session, team)
+    simulate(session, team_id=team.id, leads=25, days=30, seed=7)
+    now = utcnow()
+    settings = settings_of(team)
+    leads = session.scalars(select(Lead).where(Lead.team_id == team.id).order_by(Lead.id)).all()
+    leads[0].industry, leads[0].product_interests = "software", ["crm", "analytics"]
+    leads[1].revenue_usd, leads[1].employees = None, None
+    for lead in leads:
+        held = held_rows(session, leads=[lead], settings=settings, as_of=now)
+        online = online_rows(session, team_id=team.id, lead_id=lead.id, as_of=now)
+        assert_same_cells(held.cells(), online.cells())
+        assert held.names == online.names and list(held.ids) == [lead.id]
+    # several at once (the loop's group of events): row by row the same, in lead id order
+    some = [leads[7], leads[0], leads[3], leads[1]]
+    held = held_rows(session, leads=some, settings=settings, as_of=now)
+    assert list(held.ids) == sorted(lead.id for lead in some)
+    for row, lead_id in zip(held.cells(), held.ids.tolist(), strict=True):
+        online = online_rows(session, team_id=team.id, lead_id=lead_id, as_of=now)
+        assert_same_cells(row[None, :], online.cells())
 
 
 def test_transient_rows_are_the_transient_frame(session: Session, team: Team) -> None:

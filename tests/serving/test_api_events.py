@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from leads import db
 from leads.tables import Event
 from tests.factories import unique_email
-from tests.serving.conftest import Tenant
+from tests.serving.conftest import Tenant, make_app, new_tenant
 
 
 def new_lead(client: TestClient, tenant: Tenant) -> int:
@@ -101,3 +106,60 @@ def test_a_batch_with_one_bad_event_stores_nothing_and_names_it(
     assert events_of(engine, lead_id) == 2
     empty = client.post("/v1/events:batch", json={"events": []}, headers=tenant.headers)
     assert empty.status_code == 422
+
+
+def burst(app: FastAPI, tenant: Tenant, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+    """The events posted at the same moment, each on its own request."""
+
+    async def post_all() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://leadpulse.test", headers=tenant.headers
+        ) as client:
+            return list(await asyncio.gather(*(client.post("/v1/events", json=b) for b in bodies)))
+
+    return asyncio.run(post_all())
+
+
+def test_events_posted_together_share_a_commit_and_each_gets_its_own_answer(
+    engine: Engine, tenant: Tenant
+) -> None:
+    app = make_app(engine)
+    with TestClient(app) as client:
+        leads = [new_lead(client, tenant) for _ in range(3)]
+    groups = app.state.event_groups
+    click = {"type": "link_clicked", "payload": {"link": "https://a.co/p"}}
+    bodies = [{**click, "lead_id": leads[n % 3], "idempotency_key": f"g{n}"} for n in range(9)]
+    answers = burst(app, tenant, [*bodies, bodies[4]])  # the last: a repeated delivery
+    assert [a.status_code for a in answers] == [201] * 9 + [200]
+    assert groups.groups < len(bodies)  # fewer commits than events
+    for lead_id in leads:  # each lead's answers in order: its third click makes it SQL
+        mine = [a.json() for a in answers[:9] if a.json()["lead_id"] == lead_id]
+        assert [(m["previous_stage"], m["stage"]) for m in mine] == [
+            ("mql", "mql"), ("mql", "mql"), ("mql", "sql"),
+        ]  # fmt: skip
+        assert events_of(engine, lead_id) == 3
+
+
+def test_a_bad_event_in_a_group_gets_its_error_and_the_others_are_stored(
+    engine: Engine, tenant: Tenant
+) -> None:
+    app = make_app(engine)
+    with TestClient(app) as client:
+        lead_id = new_lead(client, tenant)
+        other_team = new_tenant(engine)
+        theirs = client.post(
+            "/v1/leads", json={"email": unique_email()}, headers=other_team.headers
+        ).json()["lead"]["id"]
+    bodies: list[dict[str, Any]] = [
+        {"lead_id": lead_id, "type": "email_opened", "idempotency_key": "b1"},
+        {"lead_id": theirs, "type": "email_opened", "idempotency_key": "b2"},  # not ours: 404
+        {"lead_id": lead_id, "type": "email_opened", "idempotency_key": "b3"},
+        {"lead_id": lead_id, "type": "link_clicked", "idempotency_key": "b1"},  # key reused: 409
+    ]
+    answers = burst(app, tenant, bodies)
+    assert [a.status_code for a in answers] == [201, 404, 201, 409]
+    assert events_of(engine, lead_id) == 2
+    assert events_of(engine, theirs) == 0
+    metrics = TestClient(app).get("/metrics").text
+    assert 'leadpulse_events_total{type="email_opened"} 2.0' in metrics  # counted once each
