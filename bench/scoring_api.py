@@ -131,6 +131,11 @@ def prepare(arguments: argparse.Namespace, folder: Path) -> Setup:
             f"simulated {arguments.leads:,} leads x {arguments.days} days "
             f"in {time.perf_counter() - began:.1f} s"
         )
+    if engine.dialect.name == "postgresql":
+        # What autovacuum does a while after a bulk load: without statistics the planner walks
+        # the team's events by type for one lead's list conditions (90 ms instead of 1 ms).
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     settings = ModelSettings(
         mlflow_tracking_uri=f"sqlite:///{folder / 'mlflow.db'}",
         mlflow_artifacts=folder / "artifacts",
