@@ -28,6 +28,10 @@ from serving.metrics import Metrics
 from serving.schemas import EventResult
 from serving.service import Service
 
+# Turns of the event loop between a group's first event and its flush: each turn polls the
+# sockets and moves the requests already read a step closer to the group (a request takes a
+# few to get through the app). Idle, it costs microseconds; under load it makes groups bigger.
+TURNS = 3
 LARGEST_GROUP = 32  # events per transaction; a group's last answer waits for all of them
 
 
@@ -76,10 +80,16 @@ class EventGroups:
         answer: asyncio.Future[tuple[EventResult, bool]] = loop.create_future()
         self._waiting.append(_Waiting(team_id, event, answer))
         if not self._scheduled:
-            # After the callbacks already ready: requests that arrived together join the group.
+            # A few turns of the loop later: requests that arrived together join the group.
             self._scheduled = True
-            loop.call_soon(self._flush)
+            loop.call_soon(self._soon, loop, TURNS)
         return await answer
+
+    def _soon(self, loop: asyncio.AbstractEventLoop, turns: int) -> None:
+        if turns:
+            loop.call_soon(self._soon, loop, turns - 1)
+        else:
+            self._flush()
 
     def _flush(self) -> None:
         group, self._waiting = self._waiting[: self._largest], self._waiting[self._largest :]
