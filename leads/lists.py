@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from leads.errors import Conflict, NotFound, ValidationFailed
 from leads.list_conditions import Condition, dump_condition, list_references, parse_condition
-from leads.list_membership import MembershipChange, rebuild_list, team_lists
+from leads.list_membership import MembershipChange, rebuild_list
 from leads.records import get_lead
 from leads.tables import LeadList, ListMembership
+from leads.team_lists import team_lists
 
 
 def create_list(

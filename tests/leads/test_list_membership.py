@@ -16,10 +16,10 @@ from leads.list_membership import (
     rebuild_list,
     refresh_lead,
     refresh_time_based,
-    team_lists,
 )
 from leads.lists import add_member, create_list, get_list, member_ids, update_list_definition
 from leads.tables import Event, Lead, ListMembership, Team, utcnow
+from leads.team_lists import team_lists
 from tests.factories import make_lead
 
 SIGNED_UP = {
