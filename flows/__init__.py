@@ -2,7 +2,7 @@
 
 Public entry points (import them from their modules):
 
-- `flows.loop`: the per-event loop (`process_event`, `rescore`)
+- `flows.loop`: the per-event loop (`process_event`, `process_events` for many at once, `rescore`)
 - `flows.definitions`: flows as data; `flows.engine`: how they start and stop;
   `flows.enrollments`: enrolling, scheduling, finishing; `flows.schedule`: send windows
 - `flows.outbox` and `flows.sender`: claiming due rows and delivering them (`flows.batch`
