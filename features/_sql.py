@@ -149,6 +149,8 @@ def read_events(
     """The events of the team (or of one lead, or of `lead_ids`) at or before `until`, ordered
     by lead row, time and id, so that sums run in the same order online and in batch (bit for
     bit)."""
+    if lead_ids is not None and len(lead_ids) == 1:  # one lead: its own statement
+        lead_id, lead_ids = lead_ids[0], None
     some = "one" if lead_id is not None else "some" if lead_ids is not None else "all"
     statement = _events_statement(connection.dialect.name, some)
     values = {"team_id": team_id, "lead_id": lead_id, "lead_ids": lead_ids, "until": until}

@@ -116,18 +116,8 @@ def held_rows(
         held = sorted(leads, key=lambda lead: lead.id)
         arrays = lead_arrays([lead_row(lead) for lead in held])
         team_id = held[0].team_id if held else 0
-        if len(held) == 1:
-            events = read_events(
-                connection, team_id=team_id, leads=arrays, until=moment, lead_id=held[0].id
-            )
-        else:
-            events = read_events(
-                connection,
-                team_id=team_id,
-                leads=arrays,
-                until=moment,
-                lead_ids=[lead.id for lead in held],
-            )
+        ids = [lead.id for lead in held]
+        events = read_events(connection, team_id=team_id, leads=arrays, until=moment, lead_ids=ids)
     return Loaded(arrays, events, settings, epoch_seconds(moment)).rows()
 
 

@@ -71,7 +71,6 @@ class EventGroups:
         self._largest = largest
         self._waiting: list[_Waiting] = []
         self._scheduled = False
-        self.groups = 0  # transactions committed, for tests and the bench
 
     async def process(self, team_id: int, event: NewEvent) -> tuple[EventResult, bool]:
         """The event's result once its group committed, and whether it was stored (False: its
@@ -131,7 +130,6 @@ class EventGroups:
                 )
                 for n, outcome in zip(positions, outcomes, strict=True):
                     results[n] = (event_result(outcome), outcome.created)
-        self.groups += 1
         service.metrics.event_group(len(group))
         counts.count_into(service.metrics)
         return [result for result in results if result is not None]

@@ -127,12 +127,16 @@ def test_events_posted_together_share_a_commit_and_each_gets_its_own_answer(
     app = make_app(engine)
     with TestClient(app) as client:
         leads = [new_lead(client, tenant) for _ in range(3)]
-    groups = app.state.event_groups
     click = {"type": "link_clicked", "payload": {"link": "https://a.co/p"}}
     bodies = [{**click, "lead_id": leads[n % 3], "idempotency_key": f"g{n}"} for n in range(9)]
     answers = burst(app, tenant, [*bodies, bodies[4]])  # the last: a repeated delivery
     assert [a.status_code for a in answers] == [201] * 9 + [200]
-    assert groups.groups < len(bodies)  # fewer commits than events
+    commits = TestClient(app).get("/metrics").text
+    assert "leadpulse_event_group_size_count 0.0" not in commits
+    counted = next(
+        line for line in commits.splitlines() if line.startswith("leadpulse_event_group_size_count")
+    )
+    assert 1 <= float(counted.split()[-1]) < len(bodies)  # fewer commits than events
     for lead_id in leads:  # each lead's answers in order: its third click makes it SQL
         mine = [a.json() for a in answers[:9] if a.json()["lead_id"] == lead_id]
         assert [(m["previous_stage"], m["stage"]) for m in mine] == [
