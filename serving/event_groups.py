@@ -18,13 +18,13 @@ nothing.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flows.loop import process_events
 from leads.events import NewEvent
 from leads.tables import Team
 from serving.api.convert import event_result
-from serving.metrics import Metrics
+from serving.metrics import Pending
 from serving.schemas import EventResult
 from serving.service import Service
 
@@ -33,27 +33,6 @@ from serving.service import Service
 # few to get through the app). Idle, it costs microseconds; under load it makes groups bigger.
 TURNS = 3
 LARGEST_GROUP = 32  # events per transaction; a group's last answer waits for all of them
-
-
-@dataclass(slots=True)
-class _Counts:
-    """The loop's observer for one group: counted into the metrics only once it committed
-    (a group that is rolled back and run again would otherwise count its events twice)."""
-
-    stored: list[str] = field(default_factory=list)
-    stages: list[str] = field(default_factory=list)
-
-    def event_stored(self, event_type: str) -> None:
-        self.stored.append(event_type)
-
-    def decided(self, stage: str) -> None:
-        self.stages.append(stage)
-
-    def count_into(self, metrics: Metrics) -> None:
-        for event_type in self.stored:
-            metrics.event_stored(event_type)
-        for stage in self.stages:
-            metrics.decided(stage)
 
 
 @dataclass(slots=True)
@@ -113,7 +92,7 @@ class EventGroups:
             _settle(one, result=result)
 
     def _run(self, group: list[_Waiting]) -> list[tuple[EventResult, bool]]:
-        counts = _Counts()
+        counts = Pending()
         results: list[tuple[EventResult, bool] | None] = [None] * len(group)
         by_team: dict[int, list[int]] = {}
         for n, one in enumerate(group):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 GROUP_BUCKETS = (1, 2, 4, 8, 16, 32)
@@ -55,3 +57,24 @@ class Metrics:
     def decided(self, stage: str) -> None:
         """A lead was classified."""
         self.decisions.labels(stage).inc()
+
+
+@dataclass(slots=True)
+class Pending:
+    """The loop's observer for one transaction: counted into the metrics only once it has
+    committed (work that is rolled back, then run again, would otherwise count twice)."""
+
+    stored: list[str] = field(default_factory=list)
+    stages: list[str] = field(default_factory=list)
+
+    def event_stored(self, event_type: str) -> None:
+        self.stored.append(event_type)
+
+    def decided(self, stage: str) -> None:
+        self.stages.append(stage)
+
+    def count_into(self, metrics: Metrics) -> None:
+        for event_type in self.stored:
+            metrics.event_stored(event_type)
+        for stage in self.stages:
+            metrics.decided(stage)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from flows.loop import process_event
+from flows.loop import process_event, process_events
 from leads.errors import ValidationFailed
 from leads.events import NewEvent
 from leads.tables import Team
 from serving.api.convert import event_result
 from serving.deps import EventGroupsDep, ServiceDep, TeamId
+from serving.metrics import Pending
 from serving.schemas import EventBatchIn, EventBatchResult, EventIn, EventResult
+from serving.service import Service
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
@@ -45,19 +47,36 @@ async def post_event(
 async def post_events(
     batch: EventBatchIn, team_id: TeamId, service: ServiceDep
 ) -> EventBatchResult:
-    """Record up to 1,000 events in one transaction, each through the loop in order; one bad
-    event refuses the batch (422 naming `events[i].field`) and stores nothing."""
-    results = []
-    with service.transaction() as session:
-        team = session.get_one(Team, team_id)
-        for index, event in enumerate(batch.events):
-            try:
-                outcome = process_event(
-                    session, team=team, event=_new(event), champion=service.champion,
-                    observer=service.metrics,
-                )  # fmt: skip
-            except ValidationFailed as error:
-                error.field = f"events[{index}].{error.field}"  # which event of the batch
-                raise
-            results.append(event_result(outcome))
+    """Record up to 1,000 events in one transaction, in order, through the loop together
+    (`flows.loop.process_events`); one bad event refuses the batch (422 naming
+    `events[i].field`) and stores nothing."""
+    events = [_new(event) for event in batch.events]
+    counts = Pending()
+    try:
+        with service.transaction() as session:
+            team = session.get_one(Team, team_id)
+            outcomes = process_events(
+                session, team=team, events=events, champion=service.champion, observer=counts
+            )
+            results = [event_result(outcome) for outcome in outcomes]
+    except ValidationFailed as error:
+        raise _refused(service, team_id, events) or error from None
+    counts.count_into(service.metrics)
     return EventBatchResult(results=results)
+
+
+def _refused(service: Service, team_id: int, events: list[NewEvent]) -> ValidationFailed | None:
+    """The first event the loop refuses, its field prefixed with its index (`events[i].`),
+    found by running the batch again one event at a time in a transaction rolled back after."""
+    with service.sessions() as session:
+        try:
+            team = session.get_one(Team, team_id)
+            for index, event in enumerate(events):
+                try:
+                    process_event(session, team=team, event=event, champion=service.champion)
+                except ValidationFailed as error:
+                    error.field = f"events[{index}].{error.field}"
+                    return error
+        finally:
+            session.rollback()
+    return None

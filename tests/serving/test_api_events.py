@@ -104,6 +104,8 @@ def test_a_batch_with_one_bad_event_stores_nothing_and_names_it(
     assert both.status_code == 200
     assert [r["created"] for r in both.json()["results"]] == [True, True, False]
     assert events_of(engine, lead_id) == 2
+    metrics = client.get("/metrics").text  # the refused batch counted nothing
+    assert 'leadpulse_events_total{type="email_opened"} 2.0' in metrics
     empty = client.post("/v1/events:batch", json={"events": []}, headers=tenant.headers)
     assert empty.status_code == 422
 
